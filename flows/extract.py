@@ -1,0 +1,76 @@
+"""Extract: HTML pages to main text and metadata with trafilatura; plain text passes through.
+
+trafilatura's own de-duplication cache is process-wide and makes results depend on the order of
+documents, so it stays off; duplicates are found later, over the whole run, by the dedup stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flows.records import SeedMetadata, SourceDocument
+
+
+class ExtractionError(Exception):
+    """The page holds no main text trafilatura can find."""
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    # Comments are reader content, not the article: the dataset is of article bodies.
+    include_comments: bool = False
+    favor_precision: bool = False
+    include_tables: bool = True
+
+
+@dataclass
+class Extracted:
+    text: str
+    content_kind: str  # "text" | "html": which path the text came from, for the cleaner
+    seed: SeedMetadata
+
+
+def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> Extracted:
+    if doc.content_kind != "html":
+        return Extracted(doc.content, "text", doc.seed)
+    return extract_html(doc.content, doc.seed, settings or ExtractionSettings())
+
+
+def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) -> Extracted:
+    import trafilatura  # a worker process imports it once; the CLI's --help does not pay for it
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=seed.url,
+        with_metadata=True,
+        include_comments=settings.include_comments,
+        favor_precision=settings.favor_precision,
+        include_tables=settings.include_tables,
+        deduplicate=False,
+    )
+    if result is None:
+        raise ExtractionError("trafilatura found no main text in the page")
+    found = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    text = found.get("text") or ""
+    if not text.strip():
+        raise ExtractionError("trafilatura found no main text in the page")
+    return Extracted(text, "html", merge_seed(seed, found))
+
+
+def merge_seed(seed: SeedMetadata, found: dict[str, object]) -> SeedMetadata:
+    """Fields the input gave explicitly (JSONL) win over what the page's HTML says."""
+
+    def text(key: str) -> str | None:
+        value = found.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    html_date = text("date")
+    return replace(
+        seed,
+        url=seed.url or text("url"),
+        title=seed.title or text("title"),
+        date=seed.date or html_date,
+        date_source=seed.date_source or ("html_meta" if html_date else None),
+        author=seed.author or text("author"),
+        publisher=seed.publisher or text("sitename"),
+    )

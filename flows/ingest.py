@@ -1,0 +1,332 @@
+"""Ingest: find input files, read them safely, and turn each into source documents.
+
+Reading never raises on bad content: an unreadable input becomes a `Rejection` with a reason,
+so it lands in quarantine and the run goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from flows.records import Rejection, SeedMetadata, SkippedInput, SourceDocument
+
+# Suffix (lower case, longest first) -> input format.
+FORMATS_BY_SUFFIX: tuple[tuple[str, str], ...] = (
+    (".html.gz", "html"),
+    (".htm.gz", "html"),
+    (".jsonl.gz", "jsonl"),
+    (".txt.gz", "text"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".jsonl", "jsonl"),
+    (".txt", "text"),
+)
+
+DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+EXCERPT_CHARS = 2000
+_BINARY_SNIFF_BYTES = 8192
+_HTML_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE
+)
+_HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<p[\s>]|<article)", re.I)
+
+
+class InputError(Exception):
+    """An input path the user named does not exist or cannot be listed (a usage error)."""
+
+
+@dataclass(frozen=True, order=True)
+class InputFile:
+    """A file to read: where it is, the name it gets in the dataset, and its format."""
+
+    relpath: str  # first field: files sort by the name they carry into the dataset
+    path: str
+    format: str
+    size_bytes: int
+
+
+def input_format(name: str) -> str | None:
+    lower = name.lower()
+    for suffix, fmt in FORMATS_BY_SUFFIX:
+        if lower.endswith(suffix):
+            return fmt
+    return None
+
+
+def discover(
+    inputs: Sequence[str | os.PathLike[str]],
+) -> tuple[list[InputFile], list[SkippedInput]]:
+    """Walk the inputs (files and folders, recursively) into readable files and skipped ones.
+
+    The name a file carries (`relpath`) is relative to the folder it was found under, so moving
+    a corpus does not change its article ids. Results are sorted: a run does not depend on the
+    order the file system lists entries in.
+    """
+    files: dict[str, InputFile] = {}
+    skipped: list[SkippedInput] = []
+    for raw in inputs:
+        root = Path(raw)
+        if not root.exists():
+            raise InputError(f"input path does not exist: {raw}")
+        if root.is_file():
+            _classify(root, root.name, files, skipped)
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                path = Path(dirpath) / filename
+                _classify(path, path.relative_to(root).as_posix(), files, skipped)
+    return sorted(files.values()), sorted(skipped, key=lambda s: s.source_uri)
+
+
+def _classify(
+    path: Path, relpath: str, files: dict[str, InputFile], skipped: list[SkippedInput]
+) -> None:
+    fmt = input_format(path.name)
+    if fmt is None:
+        skipped.append(
+            SkippedInput(str(path), f"unsupported file type ({path.suffix or 'no suffix'})")
+        )
+        return
+    resolved = str(path.resolve())
+    if resolved not in files:  # the same file named twice (a folder and a file in it) counts once
+        files[resolved] = InputFile(relpath, str(path), fmt, path.stat().st_size)
+
+
+def record_id(relpath: str, raw: bytes) -> str:
+    """Stable id of an input record: its name in the corpus plus its exact bytes."""
+    digest = hashlib.sha256()
+    digest.update(relpath.encode("utf-8"))
+    digest.update(b"\0")
+    digest.update(hashlib.sha256(raw).digest())
+    return digest.hexdigest()[:16]
+
+
+def read_documents(
+    item: InputFile, *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+) -> Iterator[SourceDocument | Rejection]:
+    """Yield the documents of one input file, or a rejection per unreadable record."""
+    if item.format == "jsonl":
+        yield from _read_jsonl(item, max_document_bytes)
+        return
+    raw, error = _read_bytes(
+        item.path, gzipped=item.path.lower().endswith(".gz"), limit=max_document_bytes
+    )
+    rid = record_id(item.relpath, raw)
+    if error is not None:
+        yield _reject(rid, item.path, item.format, "ingest", error, raw_size=item.size_bytes)
+        return
+    yield _document_from_bytes(
+        rid, item.path, item.format, raw, SeedMetadata(), prefer_html=item.format == "html"
+    )
+
+
+def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[str, str] | None]:
+    """Read at most limit+1 bytes (decompressed), so an enormous file never fills memory."""
+    try:
+        if gzipped:
+            with gzip.open(path, "rb") as stream:
+                data = stream.read(limit + 1)
+        else:
+            with open(path, "rb") as stream:
+                data = stream.read(limit + 1)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        return b"", ("corrupt_compression", f"the gzip stream is truncated or corrupt: {error}")
+    except OSError as error:
+        return b"", ("unreadable_file", f"cannot read the file: {error.strerror or error}")
+    if len(data) > limit:
+        return data, ("too_large", f"larger than the {limit:,}-byte limit per document")
+    return data, None
+
+
+def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Rejection]:
+    gzipped = item.path.lower().endswith(".gz")
+    try:
+        stream = gzip.open(item.path, "rb") if gzipped else open(item.path, "rb")  # noqa: SIM115
+    except OSError as error:
+        rid = record_id(item.relpath, b"")
+        yield _reject(
+            rid, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
+        )
+        return
+    with stream:
+        line_no = 0
+        try:
+            for line_no, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                uri = f"{item.path}#L{line_no}"
+                rid = record_id(f"{item.relpath}#L{line_no}", line)
+                if len(line) > limit:
+                    reason = ("too_large", f"record larger than the {limit:,}-byte limit")
+                    yield _reject(rid, uri, "jsonl", "ingest", reason, len(line))
+                    continue
+                yield _jsonl_record(rid, uri, line)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            uri = f"{item.path}#L{line_no + 1}"
+            rid = record_id(f"{item.relpath}#L{line_no + 1}", b"")
+            reason = (
+                "corrupt_compression",
+                f"the gzip stream is truncated or corrupt after line {line_no}: {error}",
+            )
+            yield _reject(rid, uri, "jsonl", "ingest", reason, item.size_bytes)
+
+
+def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection:
+    try:
+        record = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as error:
+        return _reject(
+            rid,
+            uri,
+            "jsonl",
+            "ingest",
+            ("malformed_json", f"not a JSON object: {error}"),
+            len(line),
+            excerpt=line.decode("utf-8", "replace"),
+        )
+    if not isinstance(record, dict):
+        return _reject(
+            rid,
+            uri,
+            "jsonl",
+            "ingest",
+            ("malformed_json", "the line is JSON but not an object"),
+            len(line),
+        )
+    html, text = record.get("html"), record.get("text")
+    content = html if isinstance(html, str) and html.strip() else text
+    if not isinstance(content, str) or not content.strip():
+        reason = ("missing_content", "the record has no non-empty 'html' or 'text' field")
+        return _reject(
+            rid, uri, "jsonl", "ingest", reason, len(line), excerpt=line.decode("utf-8", "replace")
+        )
+    seed = SeedMetadata(
+        url=_str_field(record, "url"),
+        title=_str_field(record, "title"),
+        date=_str_field(record, "date"),
+        date_source="input_field" if _str_field(record, "date") else None,
+        author=_str_field(record, "author"),
+        publisher=_str_field(record, "source") or _str_field(record, "publisher"),
+    )
+    kind = "html" if content is html else "text"
+    return SourceDocument(rid, uri, "jsonl", kind, _normalize_newlines(content), len(line), seed)
+
+
+def _str_field(record: dict[str, object], key: str) -> str | None:
+    value = record.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _document_from_bytes(
+    rid: str, uri: str, fmt: str, raw: bytes, seed: SeedMetadata, *, prefer_html: bool
+) -> SourceDocument | Rejection:
+    if not raw.strip():
+        return _reject(rid, uri, fmt, "ingest", ("empty_input", "the file is empty"), len(raw))
+    if looks_binary(raw):
+        return _reject(
+            rid,
+            uri,
+            fmt,
+            "ingest",
+            ("binary_content", "the file holds binary data, not text"),
+            len(raw),
+        )
+    text = decode_bytes(raw, html=prefer_html)
+    if text is None:
+        return _reject(
+            rid,
+            uri,
+            fmt,
+            "ingest",
+            ("undecodable", "no character encoding fits the bytes"),
+            len(raw),
+        )
+    if not text.strip():
+        return _reject(
+            rid, uri, fmt, "ingest", ("empty_input", "the file holds only white space"), len(raw)
+        )
+    kind = "html" if prefer_html or _HTML_SNIFF.match(text) else "text"
+    return SourceDocument(rid, uri, fmt, kind, _normalize_newlines(text), len(raw), seed)
+
+
+def looks_binary(raw: bytes) -> bool:
+    """NUL bytes or many control characters in the first block: not a text document.
+
+    UTF-16 text has NULs too, so a UTF-16 byte order mark is let through to decoding.
+    """
+    head = raw[:_BINARY_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\0" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls > len(head) * 0.05
+
+
+def decode_bytes(raw: bytes, *, html: bool = False) -> str | None:
+    """Decode text whose encoding is unknown: BOM, strict UTF-8, declared charset, then detection."""
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if html and (declared := _HTML_CHARSET.search(raw[:4096])):
+        try:
+            return raw.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; fall through to detection
+    best = from_bytes(raw[:200_000]).best()
+    if best is None:
+        return None
+    try:
+        return raw.decode(best.encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "")
+
+
+def _reject(
+    rid: str,
+    uri: str,
+    fmt: str | None,
+    stage: str,
+    reason: tuple[str, str],
+    raw_size: int | None,
+    excerpt: str | None = None,
+) -> Rejection:
+    code, detail = reason
+    return Rejection(
+        rid, uri, fmt, stage, [code], detail, (excerpt or "")[:EXCERPT_CHARS] or None, raw_size
+    )
+
+
+def iter_documents(
+    items: Iterable[InputFile], *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+) -> Iterator[SourceDocument | Rejection]:
+    for item in items:
+        yield from read_documents(item, max_document_bytes=max_document_bytes)

@@ -1,0 +1,195 @@
+"""The Prefect flow: wires the stages together over batches. No cleaning logic lives here.
+
+    discover inputs -> shard into batches -> process_batch (mapped, in parallel)
+                    -> publish (dedup over the run, validate, move into place) -> report
+
+Usage from Python:
+
+    from flows.pipeline import clean_articles
+    summary = clean_articles(inputs=["data/sample"], output="output")
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flows import __version__
+from flows.settings import apply_prefect_defaults
+
+apply_prefect_defaults()  # before Prefect is imported: its settings are read at import
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.futures import PrefectFuture, as_completed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows import progress  # noqa: E402
+from flows.batch import BatchResult, BatchSettings, BatchSpec, plan_batches, run_batch  # noqa: E402
+from flows.extract import ExtractionSettings  # noqa: E402
+from flows.ingest import discover  # noqa: E402
+from flows.lock import RunLock  # noqa: E402
+from flows.process import ProcessSettings, RunContext  # noqa: E402
+from flows.publish import PublishResult, count_boilerplate, publish_run, published_state  # noqa: E402
+from flows.report import RunSummary, write_reports  # noqa: E402
+from flows.settings import RunConfig  # noqa: E402
+
+STAGING_DIR = ".staging"
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+@task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)
+def process_batch(
+    spec: BatchSpec,
+    context: RunContext,
+    settings: BatchSettings,
+    staging_dir: str,
+    known_ids_file: str | None,
+) -> BatchResult:
+    from flows.batch import load_known_ids
+
+    known = load_known_ids(known_ids_file)
+    return run_batch(
+        spec, context=context, settings=settings, staging_dir=Path(staging_dir), known_ids=known
+    )
+
+
+@task(name="publish", cache_policy=NO_CACHE, persist_result=False)
+def publish(
+    results: list[BatchResult],
+    output: str,
+    context: RunContext,
+    config: RunConfig,
+    published: list[Any],
+) -> PublishResult:
+    from flows.validate import ValidationSettings
+
+    validation = ValidationSettings(
+        languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share
+    )
+    return publish_run(
+        [r.staged_articles for r in results if r.staged_articles],
+        [r.staged_quarantine for r in results if r.staged_quarantine],
+        output=Path(output),
+        context=context,
+        validation_settings=validation,
+        published=published,
+        replace_existing=config.full_refresh,
+    )
+
+
+@flow(name="clean-articles", log_prints=False, validate_parameters=True)
+def clean_articles(
+    inputs: list[str] | None = None,
+    output: str = "output",
+    workers: int | None = None,
+    batch_size: int | None = None,
+    document_timeout: float = 60.0,
+    max_document_mb: float = 5.0,
+    languages: list[str] | None = None,
+    max_quarantine_share: float = 0.5,
+    full_refresh: bool = False,
+) -> dict[str, Any]:
+    """Clean the scrapes under `inputs` into the Parquet dataset under `output`.
+
+    Returns the run summary (also written to output/reports/<run_id>/summary.json).
+    """
+    config = RunConfig.build(
+        inputs=inputs,
+        output=output,
+        workers=workers,
+        batch_size=batch_size,
+        document_timeout=document_timeout,
+        max_document_mb=max_document_mb,
+        languages=languages,
+        max_quarantine_share=max_quarantine_share,
+        full_refresh=full_refresh,
+    )
+    started = datetime.now(UTC).replace(microsecond=0)
+    context = RunContext(new_run_id(started), started, __version__)
+    out = Path(config.output)
+    staging = out / STAGING_DIR / context.run_id
+    with RunLock(out):
+        _remove_stale_staging(out / STAGING_DIR)
+        staging.mkdir(parents=True, exist_ok=True)
+        try:
+            return _run(config, context, out, staging)
+        finally:
+            progress.finish()
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> dict[str, Any]:
+    files, skipped = discover(config.inputs)
+    known, published = published_state(out) if not config.full_refresh else (set(), [])
+    known_file = write_known_ids(known, staging) if known else None
+    batches = plan_batches(files, config.workers, config.batch_size)
+    settings = BatchSettings(
+        document_timeout_seconds=config.document_timeout,
+        max_document_bytes=int(config.max_document_mb * 1024 * 1024),
+        process=ProcessSettings(ExtractionSettings()),
+    )
+    progress.start(total_files=len(files))
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=config.workers)
+    results: list[BatchResult] = []
+    with runner:
+        futures: list[PrefectFuture[BatchResult]] = [
+            runner.submit(
+                process_batch,
+                parameters={
+                    "spec": spec,
+                    "context": context,
+                    "settings": settings,
+                    "staging_dir": str(staging),
+                    "known_ids_file": known_file,
+                },
+            )
+            for spec in batches
+        ]
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            progress.advance(len(batches[result.index].files))
+    progress.finish()
+    results.sort(key=lambda r: r.index)
+    boilerplate = count_boilerplate([r.staged_articles for r in results if r.staged_articles])
+    published_result = publish(results, str(out), context, config, published)
+    summary = RunSummary.build(
+        context=context,
+        config=config,
+        files=len(files),
+        skipped=skipped,
+        batches=results,
+        published=published_result,
+        boilerplate=boilerplate,
+        finished_at=datetime.now(UTC),
+    )
+    write_reports(summary, published_result.validation_results, out)
+    return summary.as_dict()
+
+
+def write_known_ids(known: set[str], staging: Path) -> str:
+    from flows.batch import save_known_ids
+
+    return save_known_ids(known, staging / "known_ids.parquet")
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging left by a run that was killed: it was never published, so it can go.
+
+    Safe because the caller holds the output's run lock: no other run is staging here.
+    """
+    if root.is_dir():
+        for entry in root.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    print(clean_articles(inputs=[os.environ.get("NEWSCLEAN_INPUT", "data/sample")]))
