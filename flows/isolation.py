@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+from collections.abc import Callable
 from typing import Any
 
 from flows.process import ProcessSettings, RunContext, process_document, reject
@@ -29,8 +30,14 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+DocumentTask = Callable[[SourceDocument, RunContext, ProcessSettings], "dict[str, Any] | Rejection"]
+
+
 def _child_main(
-    conn: multiprocessing.connection.Connection, context: RunContext, settings: ProcessSettings
+    conn: multiprocessing.connection.Connection,
+    context: RunContext,
+    settings: ProcessSettings,
+    work: DocumentTask,
 ) -> None:
     while True:
         try:
@@ -40,7 +47,7 @@ def _child_main(
         if doc is None:
             return
         try:
-            result: Any = ("ok", process_document(doc, context, settings))
+            result: Any = ("ok", work(doc, context, settings))
         except Exception as error:  # a bug or a library failure on one page must not end the run
             result = ("error", f"{type(error).__name__}: {error}")
         conn.send(result)
@@ -50,8 +57,13 @@ class IsolatedWorker:
     """Processes documents one at a time in a child process; see the module docstring."""
 
     def __init__(
-        self, context: RunContext, settings: ProcessSettings, timeout_seconds: float
+        self,
+        context: RunContext,
+        settings: ProcessSettings,
+        timeout_seconds: float,
+        work: DocumentTask = process_document,
     ) -> None:
+        self._work = work  # a module-level function: it is pickled into the child
         self._context = context
         self._settings = settings
         self._timeout = timeout_seconds
@@ -68,7 +80,7 @@ class IsolatedWorker:
         ctx = _context()
         parent, child = ctx.Pipe()
         process = ctx.Process(  # type: ignore[attr-defined]
-            target=_child_main, args=(child, self._context, self._settings), daemon=True
+            target=_child_main, args=(child, self._context, self._settings, self._work), daemon=True
         )
         process.start()
         child.close()

@@ -48,7 +48,12 @@ def quarantine_table(
 def _table(rows: Sequence[dict[str, Any]], schema: TableSchema) -> pa.Table:
     arrow_schema = schema.arrow()
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
-    return pa.Table.from_pydict(columns, schema=arrow_schema)
+    table = pa.Table.from_pydict(columns, schema=arrow_schema)
+    # Arrow does not enforce nullable=False on construction; the dataset promises it, so check.
+    for column in schema.columns:
+        if not column.nullable and table[column.name].null_count:
+            raise ValueError(f"{schema.name}.{column.name} is declared not null but a row has null")
+    return table
 
 
 def _json_default(value: object) -> str:

@@ -1,0 +1,207 @@
+"""Ingest: discovery, formats, encodings, and every kind of bad input as a clear rejection."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.ingest import (
+    InputError,
+    decode_bytes,
+    discover,
+    input_format,
+    looks_binary,
+    read_documents,
+    record_id,
+)
+from flows.records import Rejection, SourceDocument
+
+ARTICLE = "A headline\n\nThe first sentence of the article. The second sentence follows it.\n"
+
+
+def _read(
+    tmp_path: Path, name: str, data: bytes, **kwargs: int
+) -> list[SourceDocument | Rejection]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    files, skipped = discover([path])
+    assert not skipped
+    return list(read_documents(files[0], **kwargs))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.txt", "text"),
+        ("A.HTML", "html"),
+        ("a.htm", "html"),
+        ("a.html.gz", "html"),
+        ("a.jsonl", "jsonl"),
+        ("a.jsonl.gz", "jsonl"),
+        ("a.txt.gz", "text"),
+        ("a.pdf", None),
+        ("a.json", None),
+        ("README", None),
+    ],
+)
+def test_input_format_by_suffix(name: str, expected: str | None) -> None:
+    assert input_format(name) == expected
+
+
+def test_discover_walks_folders_sorted_and_reports_unsupported(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.txt").write_text(ARTICLE)
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "b" / "notes.pdf").write_bytes(b"%PDF-1.4")
+    files, skipped = discover([tmp_path])
+    assert [f.relpath for f in files] == ["a.txt", "b/2.txt"]
+    assert [Path(s.source_uri).name for s in skipped] == ["notes.pdf"]
+    assert "unsupported" in skipped[0].reason
+
+
+def test_discover_counts_a_file_named_twice_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    files, _ = discover([tmp_path, tmp_path / "a.txt"])
+    assert len(files) == 1
+
+
+def test_missing_input_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        discover([tmp_path / "nope"])
+
+
+def test_record_id_is_stable_and_depends_on_name_and_bytes() -> None:
+    assert record_id("a.txt", b"x") == record_id("a.txt", b"x")
+    assert record_id("a.txt", b"x") != record_id("b.txt", b"x")
+    assert record_id("a.txt", b"x") != record_id("a.txt", b"y")
+    assert len(record_id("a.txt", b"x")) == 16
+
+
+def test_moving_a_corpus_keeps_ids(tmp_path: Path) -> None:
+    for folder in ("one", "two/deeper"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "x.txt").write_text(ARTICLE)
+    first = list(read_documents(discover([tmp_path / "one"])[0][0]))
+    second = list(read_documents(discover([tmp_path / "two" / "deeper"])[0][0]))
+    assert first[0].record_id == second[0].record_id
+
+
+def test_plain_text_document(tmp_path: Path) -> None:
+    [doc] = _read(tmp_path, "a.txt", ARTICLE.encode())
+    assert isinstance(doc, SourceDocument)
+    assert (doc.source_format, doc.content_kind) == ("text", "text")
+    assert doc.content == ARTICLE
+
+
+def test_crlf_newlines_are_normalized(tmp_path: Path) -> None:
+    [doc] = _read(tmp_path, "a.txt", b"Line one.\r\nLine two.\r\n")
+    assert isinstance(doc, SourceDocument)
+    assert doc.content == "Line one.\nLine two.\n"
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n\t  "])
+def test_empty_file_is_rejected(tmp_path: Path, data: bytes) -> None:
+    [rej] = _read(tmp_path, "empty.txt", data)
+    assert isinstance(rej, Rejection)
+    assert rej.reasons == ["empty_input"]
+    assert rej.stage == "ingest"
+
+
+def test_binary_file_is_rejected(tmp_path: Path) -> None:
+    [rej] = _read(tmp_path, "image.txt", bytes(range(256)) * 40)
+    assert isinstance(rej, Rejection)
+    assert rej.reasons == ["binary_content"]
+
+
+def test_cp1252_file_is_decoded_not_mangled(tmp_path: Path) -> None:
+    text = "Caf\u00e9 owners said \u201cprices rose\u201d in M\u00fcnchen \u2013 again. " * 5
+    [doc] = _read(tmp_path, "cp.txt", text.encode("cp1252"))
+    assert isinstance(doc, SourceDocument)
+    assert "\u201cprices rose\u201d" in doc.content
+    assert "M\u00fcnchen" in doc.content
+
+
+def test_html_declared_charset_is_used(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="iso-8859-1"></head><body><p>Gr\u00fc\u00dfe aus K\u00f6ln</p></body></html>'
+    [doc] = _read(tmp_path, "page.html", html.encode("latin-1"))
+    assert isinstance(doc, SourceDocument)
+    assert "Gr\u00fc\u00dfe aus K\u00f6ln" in doc.content
+    assert doc.content_kind == "html"
+
+
+def test_utf8_bom_and_utf16_are_decoded() -> None:
+    assert decode_bytes("\ufeffHello".encode()) == "Hello"
+    assert decode_bytes("Hello w\u00f6rld".encode("utf-16")) == "Hello w\u00f6rld"
+    assert not looks_binary("Hello".encode("utf-16"))
+
+
+def test_gzipped_html(tmp_path: Path) -> None:
+    html = b"<html><body><article><p>Text.</p></article></body></html>"
+    [doc] = _read(tmp_path, "p.html.gz", gzip.compress(html))
+    assert isinstance(doc, SourceDocument)
+    assert doc.content == html.decode()
+
+
+def test_truncated_gzip_is_rejected(tmp_path: Path) -> None:
+    data = gzip.compress(b"<html><body>" + b"<p>word</p>" * 5000 + b"</body></html>")
+    [rej] = _read(tmp_path, "p.html.gz", data[: len(data) // 2])
+    assert isinstance(rej, Rejection)
+    assert rej.reasons == ["corrupt_compression"]
+
+
+def test_enormous_file_is_rejected_without_reading_it_all(tmp_path: Path) -> None:
+    big = (b"A sentence of an enormous text file. " * 600_000)[: 20 * 1024 * 1024]
+    [rej] = _read(tmp_path, "big.txt", big, max_document_bytes=5 * 1024 * 1024)
+    assert isinstance(rej, Rejection)
+    assert rej.reasons == ["too_large"]
+    assert rej.raw_size_bytes == len(big)
+
+
+def test_jsonl_records_seed_metadata_and_bad_lines_are_rejected(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"url": "https://example.com/a", "title": "T", "date": "2024-01-02", "text": ARTICLE}
+        ),
+        "",
+        "{not json",
+        json.dumps({"url": "https://example.com/b"}),
+        json.dumps(["a", "list"]),
+        json.dumps(
+            {
+                "html": "<html><body><p>Hi</p></body></html>",
+                "source": "Example News",
+                "author": "Ann Lee",
+            }
+        ),
+    ]
+    docs = _read(tmp_path, "feed.jsonl", ("\n".join(lines) + "\n").encode())
+    assert [type(d).__name__ for d in docs] == [
+        "SourceDocument",
+        "Rejection",
+        "Rejection",
+        "Rejection",
+        "SourceDocument",
+    ]
+    first, bad_json, no_content, not_object, html = docs
+    assert isinstance(first, SourceDocument) and isinstance(html, SourceDocument)
+    assert first.seed.url == "https://example.com/a"
+    assert first.seed.date == "2024-01-02" and first.seed.date_source == "input_field"
+    assert first.content_kind == "text" and html.content_kind == "html"
+    assert html.seed.publisher == "Example News" and html.seed.author == "Ann Lee"
+    assert first.source_uri.endswith("feed.jsonl#L1") and html.source_uri.endswith("#L6")
+    assert isinstance(bad_json, Rejection) and bad_json.reasons == ["malformed_json"]
+    assert isinstance(no_content, Rejection) and no_content.reasons == ["missing_content"]
+    assert isinstance(not_object, Rejection) and not_object.reasons == ["malformed_json"]
+    assert len({d.record_id for d in docs}) == 5
+
+
+def test_truncated_jsonl_gzip_keeps_the_lines_before_the_damage(tmp_path: Path) -> None:
+    lines = "".join(json.dumps({"text": f"Article number {i}. " * 50}) + "\n" for i in range(200))
+    data = gzip.compress(lines.encode())
+    docs = _read(tmp_path, "feed.jsonl.gz", data[: int(len(data) * 0.7)])
+    assert isinstance(docs[0], SourceDocument)
+    assert isinstance(docs[-1], Rejection)
+    assert docs[-1].reasons == ["corrupt_compression"]

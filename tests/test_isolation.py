@@ -1,0 +1,58 @@
+"""The per-document time limit holds even for work that never returns, and crashes are contained."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+
+from flows.isolation import IsolatedWorker
+from flows.process import ProcessSettings, RunContext
+from flows.records import Rejection, SeedMetadata, SourceDocument
+
+CONTEXT = RunContext("run", datetime(2026, 1, 1, tzinfo=UTC), "test")
+
+
+def _doc(content: str) -> SourceDocument:
+    return SourceDocument(
+        "id-" + content, "mem://" + content, "text", "text", content, len(content), SeedMetadata()
+    )
+
+
+def sleepy(doc: SourceDocument, context: RunContext, settings: ProcessSettings) -> dict[str, str]:
+    if doc.content == "hang":
+        time.sleep(3600)
+    if doc.content == "crash":
+        os._exit(3)
+    if doc.content == "raise":
+        raise ValueError("bad page")
+    return {"article_id": doc.record_id, "pid": str(os.getpid())}
+
+
+def test_timeout_kills_the_document_and_the_worker_goes_on() -> None:
+    started = time.monotonic()
+    with IsolatedWorker(CONTEXT, ProcessSettings(), timeout_seconds=1.0, work=sleepy) as worker:
+        first = worker.process(_doc("ok"))
+        hung = worker.process(_doc("hang"))
+        after = worker.process(_doc("fine"))
+    assert time.monotonic() - started < 60
+    assert isinstance(hung, Rejection) and hung.reasons == ["timeout"]
+    assert isinstance(first, dict) and isinstance(after, dict)
+    assert first["pid"] != after["pid"]  # the hung child was replaced
+
+
+def test_crash_and_exception_become_rejections() -> None:
+    with IsolatedWorker(CONTEXT, ProcessSettings(), timeout_seconds=20, work=sleepy) as worker:
+        crashed = worker.process(_doc("crash"))
+        raised = worker.process(_doc("raise"))
+        fine = worker.process(_doc("ok"))
+    assert isinstance(crashed, Rejection) and crashed.reasons == ["worker_crashed"]
+    assert isinstance(raised, Rejection) and raised.reasons == ["processing_error"]
+    assert "bad page" in (raised.detail or "")
+    assert isinstance(fine, dict)
+
+
+def test_one_child_serves_many_documents() -> None:
+    with IsolatedWorker(CONTEXT, ProcessSettings(), timeout_seconds=20, work=sleepy) as worker:
+        pids = {worker.process(_doc(f"d{i}"))["pid"] for i in range(5)}  # type: ignore[index]
+    assert len(pids) == 1
