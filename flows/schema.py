@@ -132,3 +132,22 @@ def articles_schema() -> TableSchema:
 @cache
 def quarantine_schema() -> TableSchema:
     return load_schema(QUARANTINE)
+
+
+def readme_schema_section() -> str:
+    """The README's schema tables, generated from the schema files (a test keeps them in step)."""
+    parts = []
+    for schema in (articles_schema(), quarantine_schema()):
+        parts += [
+            f"#### `{schema.name}` (v{schema.version})",
+            "",
+            schema.description,
+            "",
+            schema.markdown_table(),
+            "",
+        ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(readme_schema_section(), end="")
