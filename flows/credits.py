@@ -1,0 +1,440 @@
+"""Who wrote it and from where: person names, credit lines, wire agencies and datelines.
+
+Pure functions over the text of the spans the cleaner removed. Rules are the tables at the top;
+the functions only apply them. A string that does not look like a person's name is dropped, not
+kept: an author list holds people, never "Staff", "Reuters" or "Email the author".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# --- wire agencies ---------------------------------------------------------------------------
+
+# Canonical agency name -> the spellings that credit it (matched case-insensitively, whole words,
+# except the short all-caps acronyms, which must be printed in capitals).
+AGENCY_NAMES: dict[str, tuple[str, ...]] = {
+    "Reuters": ("Reuters", "Thomson Reuters"),
+    "AP": ("AP", "Associated Press", "The Associated Press"),
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse"),
+    "Bloomberg": ("Bloomberg", "Bloomberg News"),
+    "dpa": ("dpa", "DPA", "Deutsche Presse-Agentur"),
+    "Xinhua": ("Xinhua", "Xinhua News Agency"),
+    "PA": ("PA", "PA Media", "Press Association"),
+    "ANSA": ("ANSA",),
+    "EFE": ("EFE", "Agencia EFE"),
+    "Kyodo": ("Kyodo", "Kyodo News"),
+    "UPI": ("UPI", "United Press International"),
+    "Yonhap": ("Yonhap",),
+    "Anadolu": ("Anadolu", "Anadolu Agency", "AA"),
+    "CNA": ("CNA", "Central News Agency"),
+    "Bernama": ("Bernama",),
+    "IANS": ("IANS",),
+    "PTI": ("PTI", "Press Trust of India"),
+    "TASS": ("TASS", "ТАСС"),
+    "RIA Novosti": ("RIA Novosti", "РИА Новости"),
+    "Interfax": ("Interfax", "Интерфакс"),
+    "APA": ("APA",),
+    "KNA": ("KNA",),
+    "epd": ("epd",),
+    "Europa Press": ("Europa Press",),
+    "Lusa": ("Lusa",),
+}
+# Acronyms that are also ordinary words or initials: only their exact printed form credits them.
+CASE_SENSITIVE_AGENCY_SPELLINGS = frozenset({"AP", "PA", "AA", "APA", "KNA", "epd", "dpa", "DPA"})
+
+# Wire services of press releases: a dateline "/PRNewswire/" names a distributor, not an agency.
+RELEASE_WIRES: dict[str, str] = {
+    "prnewswire": "PR Newswire",
+    "businesswire": "Business Wire",
+    "globe newswire": "GlobeNewswire",
+    "globenewswire": "GlobeNewswire",
+}
+
+
+def _agency_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, spellings in AGENCY_NAMES.items():
+        for spelling in spellings:
+            key = spelling if spelling in CASE_SENSITIVE_AGENCY_SPELLINGS else spelling.lower()
+            table[key] = canonical
+    return table
+
+
+AGENCY_LOOKUP = _agency_lookup()
+
+AGENCY_PATTERN = re.compile(
+    r"(?<![\w-])(?P<name>"
+    + "|".join(
+        re.escape(spelling)
+        if spelling in CASE_SENSITIVE_AGENCY_SPELLINGS
+        else f"(?i:{re.escape(spelling)})"
+        for spelling in sorted(
+            (s for spellings in AGENCY_NAMES.values() for s in spellings), key=len, reverse=True
+        )
+    )
+    + r")(?![\w-])"
+)
+
+# A photo credit names its agency before the slash: "REUTERS/Lea Mellis/Pool", "AFP/Getty".
+CAPTION_AGENCY = re.compile(r"\b(?P<name>REUTERS|Reuters|AFP|AP|EPA|ANSA|EFE|dpa|Xinhua)\s*/")
+
+
+def canonical_agency(name: str | None) -> str | None:
+    """The canonical agency for a spelling ("Associated Press" -> "AP"), None if not an agency."""
+    if not name:
+        return None
+    cleaned = " ".join(name.strip(" .,;:()[]/").split())
+    return AGENCY_LOOKUP.get(cleaned) or AGENCY_LOOKUP.get(cleaned.lower())
+
+
+def find_agency(text: str) -> str | None:
+    """The first agency named in a text (a credit, a trust statement)."""
+    for match in AGENCY_PATTERN.finditer(text):
+        agency = canonical_agency(match["name"])
+        if agency:
+            return agency
+    return None
+
+
+def caption_agency(text: str) -> str | None:
+    """The agency of a photo credit in a caption ("... REUTERS/Lea Mellis/Pool")."""
+    match = CAPTION_AGENCY.search(text)
+    return canonical_agency(match["name"]) if match else None
+
+
+# --- datelines -------------------------------------------------------------------------------
+
+# "BEIJING (Reuters) –", "BEIJING, June 19 (Reuters) -", "KYIV, Ukraine (AP) —",
+# "NEW YORK, Jan. 5, 2024 /PRNewswire/ --", "BERLIN (dpa) -", "PARIS, 19 juin (AFP) -".
+DATELINE = re.compile(
+    r"^\s*(?P<place>[^\W\d_][^\s,(/–—-]*(?:[ \-][^\W\d_][^\s,(/–—-]*){0,4})"
+    r"(?P<rest>,[^(/]*?)?\s*"
+    r"(?:\((?P<agency>[^)]{2,40})\)|/(?P<wire>[^/]{2,40})/)?"
+    r"\s*(?:[.:]?\s*[-–—]+|:)?\s*$"
+)
+# A month-day in the dateline's middle part (month name or abbreviation in any language + day).
+MONTH_DAY = re.compile(
+    r"(?P<md>(?:[^\W\d_]{3,10}\.?\s+\d{1,2}|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,10}\.?)"
+    r"(?:,?\s+(?P<year>(?:19|20)\d{2}))?)"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str | None
+    month_day: str | None  # "June 19" as printed, without a year
+    year: int | None  # when the dateline prints one
+    agency: str | None
+    wire: str | None  # press-release distributor (/PRNewswire/), not an agency
+
+
+def _upper_place(place: str) -> str | None:
+    # The place is the upper-case run ("KYIV" of "KYIV, Ukraine"); upper case as printed.
+    words = place.split()
+    if not words or not all(word.isupper() for word in words):
+        return None
+    return " ".join(words)
+
+
+def parse_dateline(text: str) -> Dateline | None:
+    """Place, printed date and agency of a dateline prefix; None when the text is not one."""
+    match = DATELINE.match(text.strip())
+    if not match:
+        return None
+    place = _upper_place(match["place"])
+    rest = match["rest"] or ""
+    month_day = year = None
+    date_match = MONTH_DAY.search(rest)
+    if date_match:
+        month_day = re.sub(r",?\s+(?:19|20)\d{2}$", "", date_match["md"]).strip()
+        year = int(date_match["year"]) if date_match["year"] else None
+    elif place is None and rest:
+        return None
+    agency = canonical_agency(match["agency"])
+    wire = None
+    if match["wire"]:
+        wire = RELEASE_WIRES.get(match["wire"].strip().lower(), match["wire"].strip())
+    if place is None and agency is None:
+        return None
+    return Dateline(place=place, month_day=month_day, year=year, agency=agency, wire=wire)
+
+
+# --- person names ----------------------------------------------------------------------------
+
+# Lower-case words allowed inside a name ("Ursula von der Leyen", "Luiz Inácio Lula da Silva").
+_PARTICLE_WORDS = "van von der den de del della di da das do dos du la le las los y e bin binti ibn al el ter ten zu"
+NAME_PARTICLES = frozenset(_PARTICLE_WORDS.split())
+HONORIFICS = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\.?\s+)+", re.IGNORECASE)
+# Words that end a name: organisations, roles and prompts printed next to names in bylines.
+_NOT_NAME_WORDS = """
+    staff writer writers reporter reporters correspondent correspondents editor editors editorial
+    board team desk newsroom news agency press service bureau wire wires media group online digital
+    times post journal daily herald tribune gazette telegraph guardian magazine weekly network
+    channel tv radio television inc ltd llc corp company email e-mail author authors contributor
+    contributors columnist photographer photos photo graphics video by and or the our for with
+    about follow contact read more view all share senior chief special deputy associate managing
+    foreign political economics business science health sports opinion international national
+    reuters bloomberg xinhua afp ap dpa tass interfax anadolu yonhap kyodo associated
+"""
+NOT_NAME_WORDS = frozenset(_NOT_NAME_WORDS.split())
+NAME_TOKEN = re.compile(r"^(?:[^\W\d_]\.)+$|^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
+MIN_NAME_TOKENS = 2
+MAX_NAME_TOKENS = 5
+
+
+def _title_token(token: str) -> str:
+    # "O'NEIL" -> "O'Neil", "JEAN-PIERRE" -> "Jean-Pierre"; initials ("J.") stay.
+    return re.sub(r"[^\W\d_]+", lambda m: m[0][:1].upper() + m[0][1:].lower(), token)
+
+
+def _is_shouted(words: list[str]) -> bool:
+    letters = [w for w in words if sum(c.isalpha() for c in w) > 1]
+    return bool(letters) and all(w.isupper() for w in letters)
+
+
+def normalize_name(raw: str) -> str | None:
+    """One person's name as "First Last", or None when the text is not a person's name.
+
+    Strips "By", honorifics and quotes; title-cases ALL-CAPS bylines; keeps the leading run of
+    name-like words, so "Jane Doe Staff Writer" gives "Jane Doe" and "Email the author" nothing.
+    """
+    text = unicodedata.normalize("NFC", raw).replace("’", "'").replace("‘", "'")
+    text = re.sub(r"^\s*(?:by|von|par|por|di|de)\s+", "", text, flags=re.IGNORECASE)
+    text = HONORIFICS.sub("", text.strip(" \t\"'“”«».,;:|()[]–—-"))
+    words = text.split()
+    if _is_shouted(words):
+        words = [_title_token(word) for word in words]
+    kept: list[str] = []
+    for word in words:
+        bare = word.strip(",;:")
+        if bare.lower().strip(".") in NOT_NAME_WORDS or not NAME_TOKEN.match(bare):
+            break
+        if bare[0].islower() and bare not in NAME_PARTICLES:
+            break
+        kept.append(bare)
+        if bare != word:  # punctuation after the word ends the name
+            break
+    while kept and (kept[-1] in NAME_PARTICLES):
+        kept.pop()
+    if not kept or kept[0][0].islower():
+        return None
+    if not MIN_NAME_TOKENS <= len(kept) <= MAX_NAME_TOKENS:
+        return None
+    if canonical_agency(" ".join(kept)):
+        return None
+    return " ".join(kept)
+
+
+def name_key(name: str) -> str:
+    """Accent-free lower-case letters and spaces: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", letters.lower()).split())
+
+
+# Folding thresholds: two spellings are one person when the whole name is this similar, and
+# either surname or given name is equal while the other part is at least PART_SIMILARITY alike.
+NAME_SIMILARITY = 0.75
+PART_SIMILARITY = 0.6
+MIN_FOLDED_PART = 4  # "Wei"/"Wen" are different people, not a typo
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two spellings in one article name one person ("Humera Pamuk" ~ "Humeyra Pamuk")."""
+    key_a, key_b = name_key(a), name_key(b)
+    if key_a == key_b:
+        return True
+    words_a, words_b = key_a.split(), key_b.split()
+    if len(words_a) < 2 or len(words_b) < 2 or _ratio(key_a, key_b) < NAME_SIMILARITY:
+        return False
+    first_a, last_a = " ".join(words_a[:-1]), words_a[-1]
+    first_b, last_b = " ".join(words_b[:-1]), words_b[-1]
+    for same_a, same_b, other_a, other_b in (
+        (last_a, last_b, first_a, first_b),
+        (first_a, first_b, last_a, last_b),
+    ):
+        if same_a != same_b:
+            continue
+        if len(other_a) == 1 or len(other_b) == 1:  # an initial: "J. Doe" ~ "Jane Doe"
+            return other_a[0] == other_b[0]
+        if (
+            min(len(other_a), len(other_b)) >= MIN_FOLDED_PART
+            and other_a[0] == other_b[0]
+            and _ratio(other_a, other_b) >= PART_SIMILARITY
+        ):
+            return True
+    return False
+
+
+def fold_names(names: list[str], known: list[str] | None = None) -> list[str]:
+    """Names in order without repeats; a variant of an earlier or known name is dropped."""
+    kept: list[str] = []
+    for name in names:
+        if any(same_person(name, other) for other in [*(known or []), *kept]):
+            continue
+        kept.append(name)
+    return kept
+
+
+def canonical_form(name: str, credited: list[str]) -> str:
+    """The credited spelling of a name when one matches, else the name itself."""
+    return next((other for other in credited if same_person(name, other)), name)
+
+
+# --- credit lines ----------------------------------------------------------------------------
+
+AUTHORS, CONTRIBUTORS, EDITORS, OTHER = "authors", "contributors", "editors", "other"
+
+# Role markers inside a credit line, longest first so "Additional reporting by" wins over
+# "reporting by". Roles in OTHER (photos, graphics) are parsed only so their names do not leak.
+CREDIT_ROLES: tuple[tuple[str, str], ...] = (
+    (r"\badditional\s+(?:reporting|writing|research)\s+by\b", CONTRIBUTORS),
+    (r"\b(?:with\s+)?(?:additional\s+)?contributions?\s+(?:by|from)\b", CONTRIBUTORS),
+    (
+        r"\b(?:reporting|reported|writing|written|coverage|compiled|text|story|words)\s+by\b",
+        AUTHORS,
+    ),
+    (r"\b(?:editing|edited|sub-?editing)\s+by\b", EDITORS),
+    (
+        r"\b(?:photos?|photographs?|photography|graphics?|video|illustrations?|design|"
+        r"fact-?checking|research|production|produced|translation|translated)\s+by\b",
+        OTHER,
+    ),
+    (r"\b(?:mitarbeit|mit\s+material\s+von|redaktion)\b", OTHER),
+    # A bare "By"/"Von"/"Par"/"Por" opens a byline only at the start of the line or a clause.
+    (r"(?:^|(?<=[;|•]))\s*(?:by|von|par|por)\b", AUTHORS),
+)
+ROLE_MARKER = re.compile(
+    "|".join(f"(?P<r{i}>{pattern})" for i, (pattern, _) in enumerate(CREDIT_ROLES)),
+    re.IGNORECASE,
+)
+
+# "Frank Fang and Dorothy Li contributed to this report." / "... contributed reporting from Kyiv."
+CONTRIBUTED = re.compile(
+    r"^(?P<names>.+?)\s+(?:also\s+)?contributed(?:\s+(?:reporting|research|writing|to\s+this\s+"
+    r"(?:report|story|article)))?\b",
+    re.IGNORECASE,
+)
+# "Associated Press writer Jane Doe in Tokyo contributed ..." : the role in front of the names.
+ROLE_PREFIX = re.compile(
+    r"^(?:(?:the\s+)?[\w .-]{0,40}?\s)?(?:staff\s+|senior\s+|special\s+)?"
+    r"(?:writers?|reporters?|correspondents?|journalists?|researchers?)\s+",
+    re.IGNORECASE,
+)
+# "in Beijing", "from Hong Kong", "in Rio de Janeiro": places after a name, removed before splitting.
+PLACE_AFTER_NAME = re.compile(
+    r"\s+(?:in|from|at)\s+[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|do|del|la|el|al|of|on|upon)\s+)?"
+    r"[A-Z][\w.'’-]*)*"
+)
+# Separators of names in a list: commas, semicolons, "and" in the languages of the corpus.
+NAME_SEPARATOR = re.compile(r"\s*(?:[,;&/|]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*", re.IGNORECASE)
+# A sentence end inside a credit clause: stop reading names there ("... in Beijing. Our standards").
+# Periods of initials and abbreviations ("John F. Kennedy", "Dr. Jane Doe") do not end it.
+ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Jr", "Sr", "St")
+CLAUSE_END = re.compile(
+    r"(?<!\b[A-Z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"[.:!?](?:\s|$)"
+)
+
+
+@dataclass
+class Credits:
+    authors: list[str] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    agency: str | None = None
+
+    def extend(self, other: Credits) -> None:
+        self.authors += other.authors
+        self.contributors += other.contributors
+        self.editors += other.editors
+        self.agency = self.agency or other.agency
+
+
+def split_names(text: str) -> tuple[list[str], str | None]:
+    """Person names of a name list, and an agency credited among them ("X and Y, Reuters")."""
+    clause = CLAUSE_END.split(text, maxsplit=1)[0]
+    clause = PLACE_AFTER_NAME.sub("", clause)
+    names: list[str] = []
+    agency = None
+    for piece in NAME_SEPARATOR.split(clause):
+        if not piece.strip():
+            continue
+        named = AGENCY_PATTERN.search(piece)
+        if named:  # "AAMER MADHANI Associated Press": the agency ends the name
+            agency = agency or canonical_agency(named["name"])
+            piece = piece[: named.start()]
+        name = normalize_name(piece)
+        if name:
+            names.append(name)
+    return names, agency
+
+
+def _role_of(match: re.Match[str]) -> str:
+    index = int(next(key for key, value in match.groupdict().items() if value is not None)[1:])
+    return CREDIT_ROLES[index][1]
+
+
+def parse_credit(text: str) -> Credits:
+    """Authors, contributors, editors and agency of one credit line, in printed order."""
+    text = " ".join(text.split())
+    credits = Credits()
+    contributed = CONTRIBUTED.match(text)
+    if contributed:
+        names_text = contributed["names"]
+        credits.agency = find_agency(names_text)
+        names_text = ROLE_PREFIX.sub("", names_text)
+        credits.contributors, _ = split_names(names_text)
+        return credits
+    markers = list(ROLE_MARKER.finditer(text))
+    if not markers:  # a bare name line the cleaner called a credit: "Jane Doe | Reuters"
+        credits.authors, credits.agency = split_names(text)
+        return credits
+    for index, marker in enumerate(markers):
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
+        names, agency = split_names(text[marker.end() : end])
+        credits.agency = credits.agency or agency
+        role = _role_of(marker)
+        if role != OTHER:
+            getattr(credits, role).extend(names)
+    return credits
+
+
+# --- author blocks ---------------------------------------------------------------------------
+
+# "X is a freelance writer covering ...", "X covers ...": the subject of a bio sentence.
+BIO_SUBJECT = re.compile(
+    r"^(?P<name>[^.,;:]{3,60}?)\s+(?:is|was|has\s+been|covers|writes|reports|joined|ist|est|es|è)\b"
+)
+# "writer for The Epoch Times": the outlet a bio says the author writes for.
+WRITES_FOR = re.compile(
+    r"\b(?:writer|reporter|correspondent|contributor|columnist|editor|journalist|producer)s?\b"
+    r"(?:[^.]|(?<=\b[A-Z])\.|\.(?=\S))*?\b(?:for|at|with)\s+"
+    r"(?P<outlet>(?:The\s+)?[A-Z][\w&'’.-]*(?:\s+(?:of\s+)?[A-Z][\w&'’-]*){0,5})"
+)
+
+
+def bio_name(text: str) -> str | None:
+    """The person an author block names: a lone name line or the subject of a bio sentence."""
+    text = " ".join(text.split())
+    subject = BIO_SUBJECT.match(text)
+    candidate = subject["name"] if subject else text
+    if not subject and len(candidate.split()) > MAX_NAME_TOKENS:
+        return None
+    name = normalize_name(candidate)
+    if name and len(name.split()) != len(candidate.strip(" .").split()):
+        return None  # a line that only starts with a name is prose, not a name line
+    return name
+
+
+def writes_for(text: str) -> str | None:
+    """The outlet of "... is a writer for The Epoch Times."; None when no such statement."""
+    match = WRITES_FOR.search(" ".join(text.split()))
+    return match["outlet"].rstrip(".") if match else None

@@ -1,0 +1,427 @@
+"""The metadata stage on hand-built cleaner output shaped like the samples (flows.metadata)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from flows.metadata import (
+    count_words,
+    detect_language,
+    extract_metadata,
+    normalize_title,
+    publisher_from_host,
+)
+from flows.records import ArticleMetadata, CleanedText, RemovedSpan, SeedMetadata
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+ENGLISH = (
+    "U.S. Secretary of State Antony Blinken discussed Taiwan and other thorny issues with China's "
+    "top diplomat, Wang Yi, in Beijing on the final day of a rare visit aimed at preventing "
+    "friction between the two rival powers from spiraling into conflict."
+)
+SAMPLE_000_CREDIT = (
+    "Coverage by Humeyra Pamuk in Beijing. Additional reporting by Jason Zhieu in Shanghai, "
+    "Sophie Yu, Yu Lun Tian, Dominic Button and Joe Cash in Beijing, Jenny Kao and Ben Blanchard "
+    "in Taipei, Writing by Hamira Pamuk and Arshad Muhammad; Editing by Simon Cameron Moore"
+)
+SAMPLE_003_CREDIT = (
+    "Reporting by Humeyra Pamuk in Beijing; Additional reporting by Dominique Patton in Beijing "
+    "and Katharine Jackson in Washington; Written by Humeyra Pamuk and Arshad Mohammed; "
+    "Editing by Bill Berkrot"
+)
+REUTERS_BIO = (
+    "Hamira Pamuk is a senior foreign policy correspondent based in Washington, DC. She covers "
+    "the US State Department, and travels regularly with the US Secretary of State."
+)
+
+
+def span(kind: str, text: str) -> RemovedSpan:
+    return RemovedSpan(kind=kind, text=text, rule=f"test_{kind}")
+
+
+def extract(
+    removed: list[RemovedSpan], seed: SeedMetadata | None = None, body: str = ENGLISH
+) -> ArticleMetadata:
+    return extract_metadata(
+        CleanedText(paragraphs=[body], removed=removed), seed or SeedMetadata(), now=NOW
+    )
+
+
+# --- the samples' shapes -----------------------------------------------------------------------
+
+
+def test_sample_000_reuters_with_caption_and_misspelled_bio() -> None:
+    meta = extract_metadata(
+        CleanedText(
+            paragraphs=[ENGLISH],
+            removed=[
+                span(
+                    "title",
+                    "Blinken, Wang deal with difficult cases as a possible meeting with Xi looms",
+                ),
+                span("dateline", "BEIJING (Reuters) –"),
+                span("see_also", "See also  Hezbollah fires on Israel"),
+                span(
+                    "caption",
+                    "US Secretary of State Antony Blinken meets with Chinese Foreign Minister Chen "
+                    "Gang in Beijing, China, June 18, 2023. REUTERS/Lea Mellis/Pool",
+                ),
+                span("credit", SAMPLE_000_CREDIT),
+                span("trust_statement", "Our standards: Thomson Reuters Trust Principles."),
+                span("author_bio", "Humera Pamuk"),
+                span("author_bio", "Thomson Reuters"),
+                span("author_bio", REUTERS_BIO),
+                span("comment_prompt", "Leave a Reply"),
+            ],
+        ),
+        SeedMetadata(),
+        now=NOW,
+    )
+    assert (
+        meta.title == "Blinken, Wang deal with difficult cases as a possible meeting with Xi looms"
+    )
+    assert meta.dateline == "BEIJING"
+    assert meta.agency == "Reuters"
+    assert meta.publisher == "Reuters"
+    # The bio's and the "Writing by" misspellings fold into the first credited form.
+    assert meta.authors == ["Humeyra Pamuk", "Arshad Muhammad"]
+    assert meta.contributors == [
+        "Jason Zhieu",
+        "Sophie Yu",
+        "Yu Lun Tian",
+        "Dominic Button",
+        "Joe Cash",
+        "Jenny Kao",
+        "Ben Blanchard",
+    ]
+    assert meta.editors == ["Simon Cameron Moore"]
+    # The dateline prints no day: no published_at from it, whatever the caption says.
+    assert meta.published_at is None
+    assert meta.published_at_source is None
+    assert meta.published_at_precision is None
+    assert meta.language == "en"
+
+
+def test_sample_001_epoch_times_author_block() -> None:
+    meta = extract(
+        [
+            span("credit", "Frank Fang and Dorothy Li contributed to this report."),
+            span("author_bio", "Aldgra Fredly"),
+            span("author_bio", "Author"),
+            span(
+                "author_bio",
+                "Aldgra Fredly is a freelance writer covering U.S. and Asia Pacific news for "
+                "The Epoch Times.",
+            ),
+        ]
+    )
+    assert meta.authors == ["Aldgra Fredly"]
+    assert meta.contributors == ["Frank Fang", "Dorothy Li"]
+    assert meta.publisher == "The Epoch Times"
+    assert meta.agency is None
+    assert meta.dateline is None
+    assert meta.title is None
+    assert meta.published_at is None
+
+
+def test_sample_002_ap_dateline() -> None:
+    meta = extract([span("dateline", "BEIJING (AP) —")])
+    assert (meta.dateline, meta.agency, meta.publisher) == ("BEIJING", "AP", None)
+    assert meta.authors == []
+
+
+def test_sample_003_metadata_line_wins_over_dateline() -> None:
+    meta = extract(
+        [
+            span("metadata_line", "date 2023-06-18"),
+            span("dateline", "BEIJING, June 19 (Reuters) –"),
+            span("credit", SAMPLE_003_CREDIT),
+            span("trust_statement", "Our standards: The Thomson Reuters Trust Principles."),
+            span("author_bio", "Cotton Humeyra"),
+            span("author_bio", "Thomson Reuters"),
+        ]
+    )
+    assert meta.published_at == datetime(2023, 6, 18, tzinfo=UTC)
+    assert meta.published_at_precision == "day"
+    assert meta.published_at_source == "metadata_line"
+    assert meta.dateline == "BEIJING"
+    assert meta.agency == "Reuters"
+    assert meta.authors == ["Humeyra Pamuk", "Arshad Mohammed"]
+    assert meta.contributors == ["Dominique Patton", "Katharine Jackson"]
+    assert meta.editors == ["Bill Berkrot"]
+
+
+def test_sample_004_highlights() -> None:
+    meta = extract(
+        [
+            span("title", "Xi, Blinken agree to stabilize US-China relations in Beijing talks"),
+            span(
+                "highlight", "The first meeting of its kind since 2018 aimed at conflict management"
+            ),
+            span("highlight", "• Xi says great powers can overcome difficulties"),
+            span("highlight", "Linkin welcomes ‘frank and constructive’ conversations"),
+            span("dateline", "BEIJING (Reuters) –"),
+        ]
+    )
+    assert meta.highlights == [
+        "The first meeting of its kind since 2018 aimed at conflict management",
+        "Xi says great powers can overcome difficulties",
+        "Linkin welcomes 'frank and constructive' conversations",
+    ]
+    assert meta.published_at is None  # "since 2018" is not a date
+
+
+# --- published_at sources and priority ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("removed", "seed", "body", "expected", "precision", "source"),
+    [
+        (
+            [span("metadata_line", "date 2023-06-18")],
+            SeedMetadata(date="2023-06-19T08:00:00+02:00", date_source="html_meta"),
+            ENGLISH,
+            datetime(2023, 6, 19, 6, tzinfo=UTC),
+            "second",
+            "html_meta",
+        ),
+        (
+            [],
+            SeedMetadata(date="2023-06-19"),
+            ENGLISH,
+            datetime(2023, 6, 19, tzinfo=UTC),
+            "day",
+            "input_field",
+        ),
+        (
+            [span("metadata_line", "Published: June 3, 2023 10:00 ET")],
+            SeedMetadata(),
+            ENGLISH,
+            datetime(2023, 6, 3, 14, tzinfo=UTC),
+            "second",
+            "metadata_line",
+        ),
+        # The dateline's year from the URL.
+        (
+            [span("dateline", "LONDON, March 3 (Reuters) -")],
+            SeedMetadata(url="https://example.com/2023/03/03/story"),
+            ENGLISH,
+            datetime(2023, 3, 3, tzinfo=UTC),
+            "day",
+            "dateline",
+        ),
+        # The dateline's year from a full date elsewhere in the document.
+        (
+            [
+                span("dateline", "BEIJING, June 19 (Reuters) -"),
+                span(
+                    "caption", "Blinken in Beijing, China, June 18, 2023. REUTERS/Lea Mellis/Pool"
+                ),
+            ],
+            SeedMetadata(),
+            ENGLISH,
+            datetime(2023, 6, 19, tzinfo=UTC),
+            "day",
+            "dateline",
+        ),
+        (
+            [span("dateline", "NEW YORK, Jan. 5, 2024 /PRNewswire/ --")],
+            SeedMetadata(),
+            ENGLISH,
+            datetime(2024, 1, 5, tzinfo=UTC),
+            "day",
+            "dateline",
+        ),
+        (
+            [],
+            SeedMetadata(url="https://www.reuters.com/world/2023/06/19/blinken/"),
+            ENGLISH,
+            datetime(2023, 6, 19, tzinfo=UTC),
+            "day",
+            "url",
+        ),
+    ],
+)
+def test_published_at(
+    removed: list[RemovedSpan],
+    seed: SeedMetadata,
+    body: str,
+    expected: datetime,
+    precision: str,
+    source: str,
+) -> None:
+    meta = extract(removed, seed, body)
+    assert meta.published_at == expected
+    assert meta.published_at.tzinfo is not None
+    assert meta.published_at_precision == precision
+    assert meta.published_at_source == source
+
+
+@pytest.mark.parametrize(
+    ("removed", "seed"),
+    [
+        ([span("dateline", "BEIJING, June 19 (Reuters) -")], SeedMetadata()),  # no year evidence
+        ([], SeedMetadata(date="2031-01-01")),  # future
+        ([span("metadata_line", "date 1985-06-18")], SeedMetadata()),  # too old
+        ([span("metadata_line", "Published 2 hours ago")], SeedMetadata()),  # relative
+        ([], SeedMetadata(url="https://example.com/2030/01/01/story")),  # future URL
+        ([], SeedMetadata(date="not a date", date_source="input_field")),
+    ],
+)
+def test_no_published_at_without_a_plausible_fact(
+    removed: list[RemovedSpan], seed: SeedMetadata
+) -> None:
+    meta = extract(removed, seed)
+    assert (meta.published_at, meta.published_at_precision, meta.published_at_source) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_future_seed_date_falls_back_to_next_source() -> None:
+    meta = extract([span("metadata_line", "date 2023-06-18")], SeedMetadata(date="2031-01-01"))
+    assert meta.published_at_source == "metadata_line"
+
+
+# --- other fields --------------------------------------------------------------------------------
+
+
+def test_seed_fields_win() -> None:
+    meta = extract(
+        [span("title", "Headline line"), span("credit", "By Jane Doe")],
+        SeedMetadata(
+            url="https://www.nytimes.com/2023/06/19/world/asia/blinken.html",
+            title="  Blinken’s  “frank” talks ",
+            author="Jane Doe; John Roe",
+            publisher="The New York Times",
+        ),
+    )
+    assert meta.title == 'Blinken\'s "frank" talks'
+    assert meta.authors == ["Jane Doe", "John Roe"]
+    assert meta.publisher == "The New York Times"
+
+
+def test_dateline_left_in_body_is_read() -> None:
+    meta = extract([], body="WASHINGTON (AP) — " + ENGLISH)
+    assert (meta.dateline, meta.agency) == ("WASHINGTON", "AP")
+
+
+def test_bio_name_is_not_added_next_to_credited_authors() -> None:
+    meta = extract([span("credit", "By Jane Doe"), span("author_bio", "John Roe")])
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_contributor_who_is_an_author_is_listed_once() -> None:
+    meta = extract(
+        [span("credit", "Reporting by Jane Doe; Additional reporting by Jane Doe and John Roe")]
+    )
+    assert (meta.authors, meta.contributors) == (["Jane Doe"], ["John Roe"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Blinken,\n Wang  deal ", "Blinken, Wang deal"),
+        ("“Frank” talks", '"Frank" talks'),
+        ("China’s top diplomat", "China's top diplomat"),
+        ("« Bonjour » dit-il", "« Bonjour » dit-il"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        ("x" * 400, None),
+    ],
+)
+def test_normalize_title(raw: str | None, expected: str | None) -> None:
+    assert normalize_title(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "publisher"),
+    [
+        ("https://www.reuters.com/world/china/x", "Reuters"),
+        ("https://apnews.com/article/x", "AP News"),
+        ("https://www.theepochtimes.com/x", "The Epoch Times"),
+        ("https://www.nytimes.com/2023/06/19/x.html", "The New York Times"),
+        ("https://www.bbc.co.uk/news/x", "BBC"),
+        ("https://www.bbc.com/news/x", "BBC"),
+        ("https://amp.theguardian.com/world/x", "The Guardian"),
+        ("https://news.example.co.uk/x", "example.co.uk"),
+        ("https://blog.example.com/x", "example.com"),
+        ("www.reuters.com", "Reuters"),
+        ("not a url", None),
+        (None, None),
+    ],
+)
+def test_publisher_from_host(url: str | None, publisher: str | None) -> None:
+    assert publisher_from_host(url) == publisher
+
+
+def test_publisher_from_url_when_nothing_else() -> None:
+    assert (
+        extract([], SeedMetadata(url="https://www.theguardian.com/x")).publisher == "The Guardian"
+    )
+
+
+# --- language and words ------------------------------------------------------------------------
+
+LANGUAGE_SAMPLES = {
+    "en": ENGLISH,
+    "de": "Die Bundesregierung hat am Montag neue Maßnahmen gegen die steigenden Energiepreise "
+    "beschlossen, wie ein Sprecher in Berlin mitteilte.",
+    "fr": "Le gouvernement a annoncé lundi de nouvelles mesures contre la hausse des prix de "
+    "l'énergie, a indiqué un porte-parole à Paris.",
+    "es": "El Gobierno anunció el lunes nuevas medidas contra la subida de los precios de la "
+    "energía, informó un portavoz en Madrid.",
+    "it": "Il governo ha annunciato lunedì nuove misure contro l'aumento dei prezzi dell'energia, "
+    "ha detto un portavoce a Roma.",
+    "pt": "O governo anunciou na segunda-feira novas medidas contra a alta dos preços da energia, "
+    "informou um porta-voz em Lisboa.",
+    "ru": "Правительство в понедельник объявило о новых мерах против роста цен на энергоносители, "
+    "сообщил представитель в Москве.",
+    "zh": "中国外交部发言人星期一在北京表示，双方同意继续就两国关系中的重要问题保持沟通。",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(LANGUAGE_SAMPLES.items()))
+def test_detect_language(code: str, text: str) -> None:
+    language, score = detect_language(text)
+    assert language == code
+    assert score is not None and 0.5 < score <= 1.0
+
+
+def test_detect_language_is_deterministic_in_any_order() -> None:
+    texts = list(LANGUAGE_SAMPLES.values())
+    forward = [detect_language(text) for text in texts]
+    backward = [detect_language(text) for text in reversed(texts)][::-1]
+    again = [detect_language(text) for text in texts]
+    assert forward == backward == again
+
+
+@pytest.mark.parametrize("text", ["", "   ", "OK", "12345 67890 !!!", "Hi there"])
+def test_detect_language_undetectable(text: str) -> None:
+    assert detect_language(text) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", 0),
+        ("Hello world", 2),
+        ("U.S. officials, it's 7.5 hours — well-known.", 6),
+        ("中国外交部", 5),
+        ("東京でニュース", 7),  # Han, Hiragana and Katakana, one word per character
+        ("서울 뉴스", 4),
+        ("我爱北京 hello world", 6),
+        ("Привет, мир!", 2),
+        ("Ça va très bien", 4),
+    ],
+)
+def test_count_words(text: str, words: int) -> None:
+    assert count_words(text) == words
+
+
+def test_word_count_is_body_words() -> None:
+    assert extract([]).word_count == count_words(ENGLISH)
