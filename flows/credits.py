@@ -179,6 +179,7 @@ _NOT_NAME_WORDS = """
     about follow contact read more view all share senior chief special deputy associate managing
     foreign political economics business science health sports opinion international national
     reuters bloomberg xinhua afp ap dpa tass interfax anadolu yonhap kyodo associated
+    published updated posted twitter facebook linkedin instagram x-twitter
 """
 NOT_NAME_WORDS = frozenset(_NOT_NAME_WORDS.split())
 NAME_TOKEN = re.compile(r"^(?:[^\W\d_]\.)+$|^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
@@ -339,9 +340,9 @@ NAME_SEPARATOR = re.compile(r"\s*(?:[,;&/|]|\band\b|\bund\b|\bet\b|\by\b|\be\b)\
 # A sentence end inside a credit clause: stop reading names there ("... in Beijing. Our standards").
 # Periods of initials and abbreviations ("John F. Kennedy", "Dr. Jane Doe") do not end it.
 ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Jr", "Sr", "St")
-CLAUSE_END = re.compile(
-    r"(?<!\b[A-Z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"[.:!?](?:\s|$)"
-)
+_NOT_ABBREVIATION = r"(?<!\b[A-Z])" + "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS)
+CLAUSE_END = re.compile(_NOT_ABBREVIATION + r"[.:!?](?:\s|$)")
+SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?:\s|$)")
 
 
 @dataclass
@@ -382,28 +383,51 @@ def _role_of(match: re.Match[str]) -> str:
     return CREDIT_ROLES[index][1]
 
 
+def _sentences(text: str) -> list[str]:
+    """The lines of a credit span, each cut at its sentence ends, white space collapsed."""
+    return [
+        " ".join(sentence.split())
+        for line in text.splitlines()
+        for sentence in SENTENCE_END.split(line)
+        if sentence.strip()
+    ]
+
+
+def _parse_contributed(sentence: str, credits: Credits) -> bool:
+    """ "X and Y contributed to this report." -> contributors; False when not that shape."""
+    contributed = CONTRIBUTED.match(sentence)
+    if not contributed:
+        return False
+    names_text = contributed["names"]
+    credits.agency = credits.agency or find_agency(names_text)
+    credits.contributors += split_names(ROLE_PREFIX.sub("", names_text))[0]
+    return True
+
+
 def parse_credit(text: str) -> Credits:
-    """Authors, contributors, editors and agency of one credit line, in printed order."""
-    text = " ".join(text.split())
+    """Authors, contributors, editors and agency of one credit span, in printed order.
+
+    Each sentence is read on its own; a sentence without a role marker continues the role of
+    the one before it ("Reporting by X. Y in Kyiv."), and a first one is a byline (authors).
+    """
     credits = Credits()
-    contributed = CONTRIBUTED.match(text)
-    if contributed:
-        names_text = contributed["names"]
-        credits.agency = find_agency(names_text)
-        names_text = ROLE_PREFIX.sub("", names_text)
-        credits.contributors, _ = split_names(names_text)
-        return credits
-    markers = list(ROLE_MARKER.finditer(text))
-    if not markers:  # a bare name line the cleaner called a credit: "Jane Doe | Reuters"
-        credits.authors, credits.agency = split_names(text)
-        return credits
-    for index, marker in enumerate(markers):
-        end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
-        names, agency = split_names(text[marker.end() : end])
-        credits.agency = credits.agency or agency
-        role = _role_of(marker)
-        if role != OTHER:
-            getattr(credits, role).extend(names)
+    role = AUTHORS
+    for sentence in _sentences(text):
+        if _parse_contributed(sentence, credits):
+            continue
+        markers = list(ROLE_MARKER.finditer(sentence))
+        pieces = [(role, sentence)] if not markers else []
+        if markers and sentence[: markers[0].start()].strip(" ,;|"):
+            pieces.append((role, sentence[: markers[0].start()]))
+        for index, marker in enumerate(markers):
+            end = markers[index + 1].start() if index + 1 < len(markers) else len(sentence)
+            role = _role_of(marker)
+            pieces.append((role, sentence[marker.end() : end]))
+        for piece_role, piece in pieces:
+            names, agency = split_names(piece)
+            credits.agency = credits.agency or agency
+            if piece_role != OTHER:
+                getattr(credits, piece_role).extend(names)
     return credits
 
 

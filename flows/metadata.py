@@ -102,9 +102,32 @@ def normalize_title(text: str | None) -> str | None:
     return title
 
 
-def _title(cleaned: CleanedText, seed: SeedMetadata) -> str | None:
+# "Headline | Reuters", "Headline - BBC News": the site's name after the last separator.
+TITLE_SITE_SUFFIX = re.compile(r"^(?P<title>.+?)\s+[|\-–—:·•]\s+(?P<site>[^|\-–—:·•]{2,60})$")
+
+
+def _site_key(name: str) -> str:
+    return re.sub(r"[^\w]", "", name.lower().removeprefix("the "))
+
+
+def strip_site_suffix(title: str, site_names: Iterable[str | None]) -> str:
+    """The title without a trailing "| Site" when Site is this article's publisher or agency."""
+    match = TITLE_SITE_SUFFIX.match(title)
+    if not match:
+        return title
+    site = _site_key(match["site"])
+    for name in filter(None, site_names):
+        key = _site_key(name)
+        # "BBC News" is BBC's suffix too: a known name followed by a generic word.
+        if key and (site == key or site == key + "news" or site.startswith(key + "com")):
+            return match["title"]
+    return title
+
+
+def _title(cleaned: CleanedText, seed: SeedMetadata, site_names: list[str | None]) -> str | None:
     candidates = [seed.title, *(span.text for span in cleaned.spans("title"))]
-    return next((t for t in map(normalize_title, candidates) if t), None)
+    title = next((t for t in map(normalize_title, candidates) if t), None)
+    return strip_site_suffix(title, site_names) if title else None
 
 
 # --- dateline --------------------------------------------------------------------------------
@@ -317,7 +340,8 @@ def _people(cleaned: CleanedText, seed: SeedMetadata) -> cr.Credits:
     seed_authors = cr.split_names(seed.author)[0] if seed.author else []
     authors = cr.fold_names([*found.authors, *seed_authors])
     if not authors:
-        bio_names = (cr.bio_name(span.text) for span in cleaned.spans("author_bio"))
+        bio_lines = (line for s in cleaned.spans("author_bio") for line in s.text.splitlines())
+        bio_names = (cr.bio_name(line) for line in bio_lines)
         authors = cr.fold_names([name for name in bio_names if name])
     return cr.Credits(
         authors=authors,
@@ -342,14 +366,16 @@ def extract_metadata(cleaned: CleanedText, seed: SeedMetadata, *, now: datetime)
     published, published_source = _published(cleaned, seed, datelines, now, language)
     people = _people(cleaned, seed)
     agency = _agency(cleaned, datelines, people.agency)
+    publisher = _publisher(cleaned, seed, agency)
+    site_names = [publisher, agency, publisher_from_host(seed.url), seed.publisher]
     return ArticleMetadata(
-        title=_title(cleaned, seed),
+        title=_title(cleaned, seed, site_names),
         published_at=published.value if published else None,
         published_at_precision=published.precision if published else None,
         published_at_source=published_source,
         dateline=next((d.place for d in datelines if d.place), None),
         agency=agency,
-        publisher=_publisher(cleaned, seed, agency),
+        publisher=publisher,
         authors=people.authors,
         contributors=people.contributors,
         editors=people.editors,

@@ -118,6 +118,28 @@ BEIJING_TAIPEI_TEAM = [
         ),
         ("By Ursula von der Leyen", ["Ursula von der Leyen"], [], [], None),
         ("By Reuters Staff", [], [], [], "Reuters"),
+        ("Jane Doe\nJohn Roe", ["Jane Doe", "John Roe"], [], [], None),  # one name per line
+        (
+            "Reporting by Jane Doe. John Roe contributed to this report.",
+            ["Jane Doe"],
+            ["John Roe"],
+            [],
+            None,
+        ),
+        (
+            "By Jane Doe and John Roe | Published June 19, 2023",
+            ["Jane Doe", "John Roe"],
+            [],
+            [],
+            None,
+        ),
+        (
+            "Editing by Jane Doe. John Roe and Ann Poe.",
+            [],
+            [],
+            ["Jane Doe", "John Roe", "Ann Poe"],
+            None,
+        ),
         ("By Editorial Board", [], [], [], None),
         ("Email the author", [], [], [], None),
     ],

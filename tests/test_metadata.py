@@ -12,6 +12,7 @@ from flows.metadata import (
     extract_metadata,
     normalize_title,
     publisher_from_host,
+    strip_site_suffix,
 )
 from flows.records import ArticleMetadata, CleanedText, RemovedSpan, SeedMetadata
 
@@ -314,6 +315,11 @@ def test_bio_name_is_not_added_next_to_credited_authors() -> None:
     assert meta.authors == ["Jane Doe"]
 
 
+def test_author_block_of_several_lines() -> None:
+    meta = extract([span("author_bio", "Aldgra Fredly\nAuthor\nAldgra Fredly is a writer.")])
+    assert meta.authors == ["Aldgra Fredly"]
+
+
 def test_contributor_who_is_an_author_is_listed_once() -> None:
     meta = extract(
         [span("credit", "Reporting by Jane Doe; Additional reporting by Jane Doe and John Roe")]
@@ -336,6 +342,27 @@ def test_contributor_who_is_an_author_is_listed_once() -> None:
 )
 def test_normalize_title(raw: str | None, expected: str | None) -> None:
     assert normalize_title(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "expected"),
+    [
+        ("Blinken meets Xi | Reuters", ["Reuters"], "Blinken meets Xi"),
+        ("Blinken meets Xi - BBC News", ["BBC"], "Blinken meets Xi"),
+        ("Blinken meets Xi | The Guardian", ["The Guardian"], "Blinken meets Xi"),
+        ("Blinken meets Xi - example.com", ["example.com"], "Blinken meets Xi"),
+        ("Blinken meets Xi - Analysis", ["Reuters"], "Blinken meets Xi - Analysis"),
+        ("US-China talks: what next", ["Reuters"], "US-China talks: what next"),
+        ("Blinken meets Xi | Reuters", [None], "Blinken meets Xi | Reuters"),
+    ],
+)
+def test_strip_site_suffix(title: str, sites: list[str | None], expected: str) -> None:
+    assert strip_site_suffix(title, sites) == expected
+
+
+def test_title_loses_site_suffix_of_its_publisher() -> None:
+    seed = SeedMetadata(title="Blinken meets Xi | Reuters", url="https://www.reuters.com/x")
+    assert extract([], seed).title == "Blinken meets Xi"
 
 
 @pytest.mark.parametrize(
