@@ -1,0 +1,442 @@
+"""Validate a batch of articles with Great Expectations 1.x before it is published.
+
+Two suites live as JSON in ``expectations/``:
+
+* ``articles.rows.json``: row expectations. A row failing one is quarantined; the reasons are the
+  failed expectations' ``meta.name``.
+* ``articles.batch.json``: batch expectations (columns and types match the schema, ids unique,
+  quarantine share under the ceiling). If one fails, the batch must not be published.
+
+Thresholds are GX suite parameters (``{"$PARAMETER": ...}``) filled from ``ValidationSettings`` at
+run time, so the JSON stays reviewable and the limits configurable.
+
+Great Expectations takes seconds to import, so it is imported lazily, and its ephemeral context
+is built once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from flows.resources import expectations_dir, schemas_dir
+
+ROW_SUITE_FILE = "articles.rows.json"
+BATCH_SUITE_FILE = "articles.batch.json"
+SCHEMA_FILE = "articles.v1.json"
+
+# Helper columns the validator adds to its own copy of the frame: a row key for row-level
+# results (GX reports failing rows by a key column, which must not be the column under test) and
+# the per-row quarantine flag the batch suite sums.
+ROW_KEY = "_row"
+QUARANTINED = "_quarantined"
+
+# Every suite parameter the validator supplies; a suite naming another one is a startup error
+# rather than a GX error on the first batch.
+PARAMETERS = frozenset(
+    {
+        "min_body_chars",
+        "max_body_chars",
+        "min_word_count",
+        "max_title_chars",
+        "accepted_languages",
+        "earliest_published_at",
+        "now",
+        "known_article_ids",
+        "expected_columns",
+        "max_quarantined_rows",
+    }
+)
+
+# kwargs of GX expectations that name columns.
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_COLUMN_LIST_KWARGS = ("column_list",)
+
+# Raw results keep at most this much of a long value: bodies in unexpected_list and the list of
+# known ids in a resolved value_set would otherwise make the JSON report huge.
+_MAX_RESULT_STRING = 300
+_MAX_RESULT_LIST = 50
+
+
+class SuiteError(Exception):
+    """A suite file cannot be used: malformed JSON, unknown expectation, or not matching the schema."""
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    min_body_chars: int = 200
+    max_body_chars: int = 200_000
+    min_word_count: int = 50
+    max_title_chars: int = 300
+    languages: tuple[str, ...] = ()  # empty = every language accepted
+    max_quarantine_share: float = 0.5
+    earliest_date: str = "1990-01-01"
+
+
+@dataclass
+class ValidationOutcome:
+    row_failures: dict[int, list[str]]  # row position in the frame -> failed row expectations
+    batch_failures: list[str]  # failed batch expectations
+    results: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable GX results
+
+    @property
+    def publishable(self) -> bool:
+        return not self.batch_failures
+
+
+@dataclass(frozen=True)
+class Suites:
+    """The two loaded suites (GX ``ExpectationSuite`` objects) and the schema they were checked against."""
+
+    rows: Any
+    batch: Any
+    schema_columns: tuple[str, ...]
+
+    def row_names(self) -> list[str]:
+        return [_name(expectation) for expectation in self.rows.expectations]
+
+    def batch_names(self) -> list[str]:
+        return [_name(expectation) for expectation in self.batch.expectations]
+
+
+# --- Loading ---------------------------------------------------------------------------------
+
+
+def load_suites(directory: Path | None = None) -> Suites:
+    """Load and check both suites; raise SuiteError with a one-line message if one is unusable."""
+    directory = expectations_dir() if directory is None else directory
+    schema = _load_schema()
+    columns = tuple(column["name"] for column in schema["columns"])
+    rows = _load_suite(directory / ROW_SUITE_FILE, allowed_columns=set(columns))
+    batch = _load_suite(directory / BATCH_SUITE_FILE, allowed_columns={*columns, QUARANTINED})
+    _check_type_expectations(batch, schema, directory / BATCH_SUITE_FILE)
+    return Suites(rows=rows, batch=batch, schema_columns=columns)
+
+
+def _load_schema() -> dict[str, Any]:
+    with (schemas_dir() / SCHEMA_FILE).open(encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
+
+
+def _load_suite(path: Path, *, allowed_columns: set[str]) -> Any:
+    document = _read_suite_json(path)
+    expectations = document["expectations"]
+    _check_names(path, expectations)
+    for expectation in expectations:
+        _check_columns(path, expectation, allowed_columns)
+        _check_parameters(path, expectation)
+    suite = _build_suite(path, document)
+    # GX logs and drops an expectation whose type it does not know: compare what survived.
+    loaded = {_name(expectation) for expectation in suite.expectations}
+    dropped = [e for e in expectations if e["meta"]["name"] not in loaded]
+    if dropped:
+        unknown = ", ".join(f"{e['meta']['name']} ({e.get('type')})" for e in dropped)
+        raise SuiteError(f"{path.name}: unknown expectation type: {unknown}")
+    return suite
+
+
+def _read_suite_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise SuiteError(f"{path}: suite file is missing") from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise SuiteError(f"{path.name}: not valid JSON: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("expectations"), list):
+        raise SuiteError(f"{path.name}: expected an object with an 'expectations' list")
+    if not all(isinstance(e, dict) for e in document["expectations"]):
+        raise SuiteError(f"{path.name}: every expectation must be a JSON object")
+    return document
+
+
+def _check_names(path: Path, expectations: list[dict[str, Any]]) -> None:
+    seen: set[str] = set()
+    for index, expectation in enumerate(expectations):
+        meta = expectation.get("meta")
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(name, str) or not name:
+            raise SuiteError(f"{path.name}: expectation #{index + 1} has no meta.name")
+        if name in seen:
+            raise SuiteError(f"{path.name}: two expectations are named {name!r}")
+        seen.add(name)
+
+
+def _check_columns(path: Path, expectation: dict[str, Any], allowed: set[str]) -> None:
+    kwargs = expectation.get("kwargs") or {}
+    named = [kwargs[key] for key in _COLUMN_KWARGS if key in kwargs]
+    for key in _COLUMN_LIST_KWARGS:
+        named.extend(kwargs.get(key) or [])
+    for column in named:
+        if column not in allowed:
+            raise SuiteError(
+                f"{path.name}: expectation {expectation['meta']['name']!r} names column "
+                f"{column!r}, which the schema does not have"
+            )
+
+
+def _check_parameters(path: Path, expectation: dict[str, Any]) -> None:
+    for value in (expectation.get("kwargs") or {}).values():
+        parameter = value.get("$PARAMETER") if isinstance(value, dict) else None
+        if parameter is not None and parameter not in PARAMETERS:
+            raise SuiteError(
+                f"{path.name}: expectation {expectation['meta']['name']!r} uses unknown "
+                f"parameter {parameter!r}"
+            )
+    only_when = expectation["meta"].get("only_when")
+    if only_when is not None and only_when not in PARAMETERS:
+        raise SuiteError(
+            f"{path.name}: expectation {expectation['meta']['name']!r} has unknown "
+            f"meta.only_when {only_when!r}"
+        )
+
+
+def _build_suite(path: Path, document: dict[str, Any]) -> Any:
+    gx = _gx()
+    document = {key: value for key, value in document.items() if key != "id"}
+    try:
+        return gx.ExpectationSuite(**document)
+    except Exception as error:  # GX raises many types for a bad configuration
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SuiteError(f"{path.name}: invalid suite: {first_line}") from error
+
+
+def pandas_type_name(schema_type: str) -> str:
+    """The type name expect_column_values_to_be_of_type checks for a schema type on pandas.
+
+    GX compares the pandas dtype's scalar type (or, for object columns, each value's Python type):
+    pandas 3 strings (python or pyarrow storage) have type ``str``, tz-aware datetimes
+    ``Timestamp``, list cells are Python lists. GX cannot see the list's element types or a
+    timestamp's unit and time zone, so those parts of the schema type are not checked here.
+    """
+    if schema_type == "string":
+        return "str"
+    if schema_type.startswith("list<"):
+        return "list"
+    if schema_type.startswith("timestamp["):
+        return "Timestamp"
+    return schema_type
+
+
+def _check_type_expectations(suite: Any, schema: dict[str, Any], path: Path) -> None:
+    declared: dict[str, str] = {}
+    for expectation in suite.expectations:
+        if expectation.expectation_type == "expect_column_values_to_be_of_type":
+            declared[expectation.column] = expectation.type_
+    for column in schema["columns"]:
+        expected = pandas_type_name(column["type"])
+        found = declared.get(column["name"])
+        if found is None:
+            raise SuiteError(f"{path.name}: no type check for schema column {column['name']!r}")
+        if found != expected:
+            raise SuiteError(
+                f"{path.name}: column {column['name']!r} is checked as {found!r}, but the schema "
+                f"type {column['type']!r} needs {expected!r}"
+            )
+
+
+def _name(expectation: Any) -> str:
+    return str(expectation.meta["name"])
+
+
+# --- GX context (once per process) ---------------------------------------------------------------
+
+_lock = threading.Lock()
+_batch_definition: Any = None
+
+
+def _gx() -> Any:
+    # Set before the first import: GX reads it at import time.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx
+
+
+def _get_batch_definition() -> Any:
+    """An ephemeral context with one pandas dataframe asset, built on first use."""
+    global _batch_definition
+    with _lock:
+        if _batch_definition is None:
+            gx = _gx()
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context = gx.get_context(mode="ephemeral")
+            # GX progress bars ignore TQDM_DISABLE; they would clutter the pipeline's output.
+            context.variables.progress_bars = ProgressBarsConfig(
+                globally=False, metric_calculations=False
+            )
+            asset = context.data_sources.add_pandas("newsclean").add_dataframe_asset("articles")
+            _batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+        return _batch_definition
+
+
+def gx_context() -> Any:
+    """The process's ephemeral GX context (for reports)."""
+    return _get_batch_definition().data_asset.datasource.data_context
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+
+def validate_articles(
+    frame: pd.DataFrame,
+    *,
+    now: datetime,
+    settings: ValidationSettings = ValidationSettings(),  # frozen: a shared default is safe
+    suites: Suites | None = None,
+    known_ids: Collection[str] = (),
+) -> ValidationOutcome:
+    """Run the row suite, then the batch suite, over ``frame`` (the schema's columns)."""
+    suites = load_suites() if suites is None else suites
+    frame = frame.reset_index(drop=True)
+    parameters = _parameters(frame, now=now, settings=settings, suites=suites, known_ids=known_ids)
+
+    row_suite = _active_suite(suites.rows, parameters)
+    row_result = _run(row_suite, frame.assign(**{ROW_KEY: range(len(frame))}), parameters, True)
+    row_failures, unevaluated = _row_failures(row_result)
+
+    flags = [1 if position in row_failures else 0 for position in range(len(frame))]
+    parameters["max_quarantined_rows"] = _max_quarantined_rows(settings, len(frame))
+    batch_result = _run(suites.batch, frame.assign(**{QUARANTINED: flags}), parameters, False)
+    batch_failures = unevaluated + [
+        _name(result.expectation_config) for result in batch_result.results if not result.success
+    ]
+
+    results = {
+        "rows": _compact(row_result.to_json_dict()),
+        "batch": _compact(batch_result.to_json_dict()),
+        "quarantine_share": (sum(flags) / len(frame)) if len(frame) else 0.0,
+        "skipped": sorted(set(suites.row_names()) - {_name(e) for e in row_suite.expectations}),
+    }
+    return ValidationOutcome(
+        row_failures=row_failures, batch_failures=batch_failures, results=results
+    )
+
+
+def _parameters(
+    frame: pd.DataFrame,
+    *,
+    now: datetime,
+    settings: ValidationSettings,
+    suites: Suites,
+    known_ids: Collection[str],
+) -> dict[str, Any]:
+    return {
+        "min_body_chars": settings.min_body_chars,
+        "max_body_chars": settings.max_body_chars,
+        "min_word_count": settings.min_word_count,
+        "max_title_chars": settings.max_title_chars,
+        "accepted_languages": sorted(settings.languages),
+        "earliest_published_at": _utc(datetime.fromisoformat(settings.earliest_date)),
+        "now": _utc(now),
+        "known_article_ids": _referenced_known_ids(frame, known_ids),
+        "expected_columns": [*suites.schema_columns, QUARANTINED],
+    }
+
+
+def _referenced_known_ids(frame: pd.DataFrame, known_ids: Collection[str]) -> list[str]:
+    """The ids ``duplicate_of`` may name (the batch's and the dataset's), cut to those it names.
+
+    The result of the check is the same as with every id, but GX copies the value_set for every
+    metric it computes: 10,000 ids cost about 2 s per batch, and the dataset's ids grow without
+    bound.
+    """
+    if "duplicate_of" not in frame.columns:
+        return []
+    referenced = set(frame["duplicate_of"].dropna())
+    batch_ids = set(frame["article_id"].dropna()) if "article_id" in frame.columns else set()
+    return sorted(referenced & (batch_ids | set(known_ids)))
+
+
+def _utc(moment: datetime) -> datetime:
+    # A naive datetime is taken as UTC, like every timestamp in the dataset.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _max_quarantined_rows(settings: ValidationSettings, rows: int) -> int:
+    # count <= floor(share * rows) is the same as count / rows <= share; the epsilon absorbs
+    # float error such as 0.3 * 10 = 3.0000000000000004 -> 2.9999... the other way round.
+    return math.floor(settings.max_quarantine_share * rows + 1e-9)
+
+
+def _active_suite(suite: Any, parameters: Mapping[str, Any]) -> Any:
+    """The suite without expectations whose ``meta.only_when`` parameter is empty this run."""
+    keep = [e for e in suite.expectations if _applies(e, parameters)]
+    if len(keep) == len(suite.expectations):
+        return suite
+    return _gx().ExpectationSuite(name=suite.name, expectations=keep, meta=suite.meta)
+
+
+def _applies(expectation: Any, parameters: Mapping[str, Any]) -> bool:
+    only_when = expectation.meta.get("only_when")
+    return only_when is None or bool(parameters.get(only_when))
+
+
+def _run(suite: Any, frame: pd.DataFrame, parameters: dict[str, Any], rows: bool) -> Any:
+    batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    # Row results list every failing row by its key; batch results only need the verdicts.
+    result_format: dict[str, Any] = (
+        {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
+        if rows
+        else {"result_format": "SUMMARY"}
+    )
+    return batch.validate(suite, expectation_parameters=parameters, result_format=result_format)
+
+
+def _row_failures(suite_result: Any) -> tuple[dict[int, list[str]], list[str]]:
+    """Failed row expectations per row position, and the row expectations that raised.
+
+    An expectation that raised (e.g. its column is missing) cannot name rows; it is reported as
+    a batch failure instead so the batch is not published.
+    """
+    failures: dict[int, set[str]] = {}
+    unevaluated: list[str] = []
+    for result in suite_result.results:
+        name = _name(result.expectation_config)
+        if _raised(result.exception_info):
+            unevaluated.append(name)
+            continue
+        for position in _failing_rows(result):
+            failures.setdefault(position, set()).add(name)
+    return {position: sorted(names) for position, names in sorted(failures.items())}, unevaluated
+
+
+def _raised(exception_info: Mapping[str, Any] | None) -> bool:
+    # GX puts {"raised_exception": ...} at the top for an error in the expectation itself, but
+    # one such dict per metric (keyed by metric id) when a metric failed, e.g. a missing column.
+    if not exception_info:
+        return False
+    if exception_info.get("raised_exception"):
+        return True
+    return any(
+        isinstance(v, Mapping) and v.get("raised_exception") for v in exception_info.values()
+    )
+
+
+def _failing_rows(result: Any) -> Iterable[int]:
+    for entry in result.result.get("unexpected_index_list") or []:
+        yield int(entry[ROW_KEY])
+
+
+def _compact(value: Any) -> Any:
+    """Shorten long strings and lists in a JSON result so a report stays readable."""
+    if isinstance(value, str) and len(value) > _MAX_RESULT_STRING:
+        return f"{value[:_MAX_RESULT_STRING]}… [{len(value)} chars]"
+    if isinstance(value, list):
+        items = [_compact(item) for item in value[:_MAX_RESULT_LIST]]
+        if len(value) > _MAX_RESULT_LIST:
+            items.append(f"… [{len(value) - _MAX_RESULT_LIST} more]")
+        return items
+    if isinstance(value, dict):
+        return {key: _compact(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,397 @@
+"""The validation stage: each expectation fails exactly for the rows that violate it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from flows.resources import expectations_dir
+from flows.validate import (
+    BATCH_SUITE_FILE,
+    ROW_SUITE_FILE,
+    SuiteError,
+    Suites,
+    ValidationOutcome,
+    ValidationSettings,
+    load_suites,
+    validate_articles,
+)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+# Row tests lift the quarantine ceiling so a row failure never also fails the batch.
+NO_CEILING = ValidationSettings(max_quarantine_share=1.0)
+BODY = " ".join(["The council approved the budget after a long debate."] * 10)
+
+
+@pytest.fixture(scope="module")
+def suites() -> Suites:
+    return load_suites()
+
+
+def good_row(index: int) -> dict[str, Any]:
+    return {
+        "article_id": f"{index:016x}",
+        "source_uri": f"data/sample/{index:03d}.txt",
+        "source_format": "text",
+        "url": None,
+        "title": f"Council approves budget {index}",
+        "body": BODY,
+        "highlights": ["Budget approved"],
+        "published_at": pd.Timestamp("2024-05-01T10:00:00", tz="UTC"),
+        "published_at_precision": "second",
+        "published_at_source": "dateline",
+        "dateline": "BERLIN",
+        "agency": "Reuters",
+        "publisher": "Example News",
+        "authors": ["Jane Doe"],
+        "contributors": [],
+        "editors": ["John Roe"],
+        "language": "en",
+        "language_score": 0.99,
+        "word_count": 90,
+        "related_headlines": [],
+        "boilerplate": [{"kind": "see_also", "text": "See also: x", "rule": "see_also_line"}],
+        "duplicate_of": None,
+        "content_sha256": "0" * 64,
+        "run_id": "run-1",
+        "ingested_at": pd.Timestamp("2026-11-23T11:00:00", tz="UTC"),
+        "pipeline_version": "0.1.0",
+    }
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast to the dtypes the schema gives (what the pipeline hands to the validator)."""
+    return frame.astype(
+        {
+            "word_count": "int32",
+            "language_score": "float32",
+            "published_at": "datetime64[us, UTC]",
+            "ingested_at": "datetime64[us, UTC]",
+        }
+    )
+
+
+def base_frame(rows: int = 3) -> pd.DataFrame:
+    return typed(pd.DataFrame([good_row(i) for i in range(rows)]))
+
+
+def with_values(column: str, values: dict[int, Any]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """A mutation that sets ``column`` at the given row positions (cells as objects)."""
+
+    def mutate(frame: pd.DataFrame) -> pd.DataFrame:
+        cells = frame[column].astype(object).tolist()
+        for position, value in values.items():
+            cells[position] = value
+        frame[column] = pd.Series(cells, index=frame.index, dtype=frame[column].dtype)
+        return frame
+
+    return mutate
+
+
+def run(
+    suites: Suites,
+    frame: pd.DataFrame,
+    settings: ValidationSettings = NO_CEILING,
+    **kwargs: Any,
+) -> ValidationOutcome:
+    return validate_articles(frame, now=NOW, settings=settings, suites=suites, **kwargs)
+
+
+def test_valid_frame_passes_everything(suites: Suites) -> None:
+    outcome = run(suites, base_frame(), ValidationSettings())
+    assert outcome.row_failures == {}
+    assert outcome.batch_failures == []
+    assert outcome.publishable
+    json.dumps(outcome.results)  # serialisable as is
+
+
+LONG = "x" * 200_001
+ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, list[str]]]] = [
+    ("id null", with_values("article_id", {1: None}), {1: ["article_id_not_null"]}),
+    (
+        "id repeated",
+        with_values("article_id", {2: f"{0:016x}"}),
+        {0: ["article_id_unique"], 2: ["article_id_unique"]},
+    ),
+    ("body null", with_values("body", {0: None}), {0: ["body_not_null"]}),
+    ("body short", with_values("body", {1: "Too short."}), {1: ["body_length"]}),
+    ("body long", with_values("body", {2: LONG}), {2: ["body_length"]}),
+    ("few words", with_values("word_count", {0: 49}), {0: ["word_count_min"]}),
+    ("language null", with_values("language", {1: None}), {1: ["language_detected"]}),
+    (
+        "language not iso",
+        with_values("language", {0: "zh-cn", 2: "EN"}),
+        {0: ["language_iso639_1"], 2: ["language_iso639_1"]},
+    ),
+    (
+        "published too early",
+        with_values("published_at", {0: pd.Timestamp("1989-12-31T23:59:59", tz="UTC")}),
+        {0: ["published_at_range"]},
+    ),
+    (
+        "published in the future",
+        with_values("published_at", {2: pd.Timestamp(NOW + timedelta(seconds=1))}),
+        {2: ["published_at_range"]},
+    ),
+    ("published unknown", with_values("published_at", {1: None}), {}),
+    (
+        "title too long or empty",
+        with_values("title", {0: "T" * 301, 1: ""}),
+        {0: ["title_length"], 1: ["title_length"]},
+    ),
+    ("title null", with_values("title", {2: None}), {}),
+    ("agency unknown", with_values("agency", {1: "Reuters Inc"}), {1: ["agency_canonical"]}),
+    ("agency null", with_values("agency", {1: None}), {}),
+    (
+        "boilerplate residue",
+        with_values(
+            "body",
+            {
+                0: BODY + "\n\nSee also: Markets fall",
+                2: BODY + "\n\nYour email address will not be published.",
+            },
+        ),
+        {0: ["body_boilerplate_residue"], 2: ["body_boilerplate_residue"]},
+    ),
+    (
+        "duplicate of unknown id",
+        with_values("duplicate_of", {1: "ffffffffffffffff", 2: f"{0:016x}"}),
+        {1: ["duplicate_of_known"]},
+    ),
+    (
+        "two failures on one row",
+        lambda f: with_values("agency", {1: "Nobody"})(with_values("word_count", {1: 3})(f)),
+        {1: ["agency_canonical", "word_count_min"]},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [case[1:] for case in ROW_CASES],
+    ids=[case[0] for case in ROW_CASES],
+)
+def test_row_expectation_fails_exactly_its_rows(
+    suites: Suites,
+    mutate: Callable[[pd.DataFrame], pd.DataFrame],
+    expected: dict[int, list[str]],
+) -> None:
+    outcome = run(suites, mutate(base_frame()))
+    assert outcome.row_failures == expected
+    # A repeated id is also a batch failure; nothing else is.
+    repeated = any("article_id_unique" in names for names in expected.values())
+    assert outcome.batch_failures == (["article_id_unique_in_batch"] if repeated else [])
+
+
+def test_every_row_expectation_has_a_failing_case(suites: Suites) -> None:
+    covered = {name for case in ROW_CASES for names in case[2].values() for name in names}
+    assert covered | {"language_accepted"} == set(suites.row_names())
+
+
+def test_duplicate_of_may_name_an_id_already_in_the_dataset(suites: Suites) -> None:
+    frame = with_values("duplicate_of", {0: "abcdefabcdefabcd"})(base_frame())
+    assert run(suites, frame).row_failures == {0: ["duplicate_of_known"]}
+    assert run(suites, frame, known_ids={"abcdefabcdefabcd"}).row_failures == {}
+
+
+def test_languages_setting(suites: Suites) -> None:
+    frame = with_values("language", {0: "de", 1: "fr"})(base_frame())
+    every = run(suites, frame)
+    assert every.row_failures == {}
+    assert every.results["skipped"] == ["language_accepted"]
+
+    settings = ValidationSettings(languages=("en", "de"), max_quarantine_share=1.0)
+    limited = run(suites, frame, settings)
+    assert limited.row_failures == {1: ["language_accepted"]}
+    assert limited.results["skipped"] == []
+
+
+def test_thresholds_come_from_settings(suites: Suites) -> None:
+    settings = ValidationSettings(
+        min_body_chars=10, min_word_count=5, max_title_chars=5, max_quarantine_share=1.0
+    )
+    frame = with_values("body", {0: "Short body"})(base_frame())
+    frame = with_values("word_count", {0: 5})(frame)
+    outcome = run(suites, frame, settings)
+    # Every title ("Council approves budget N") is now too long; the short body is fine.
+    assert outcome.row_failures == {0: ["title_length"], 1: ["title_length"], 2: ["title_length"]}
+
+
+def test_earliest_date_setting(suites: Suites) -> None:
+    settings = ValidationSettings(earliest_date="2025-01-01", max_quarantine_share=1.0)
+    assert set(run(suites, base_frame(), settings).row_failures) == {0, 1, 2}
+
+
+def test_positions_ignore_the_frame_index(suites: Suites) -> None:
+    frame = with_values("agency", {2: "Nobody"})(base_frame())
+    frame.index = [10, 20, 30]
+    assert run(suites, frame).row_failures == {2: ["agency_canonical"]}
+
+
+# --- Batch expectations -----------------------------------------------------------------------
+
+
+def test_quarantine_share_over_the_ceiling_fails_the_batch(suites: Suites) -> None:
+    frame = with_values("agency", {0: "Nobody", 1: "Nobody"})(base_frame())
+    outcome = run(suites, frame, ValidationSettings())
+    assert outcome.batch_failures == ["quarantine_share"]
+    assert not outcome.publishable
+    assert outcome.results["quarantine_share"] == pytest.approx(2 / 3)
+
+
+def test_quarantine_share_at_the_ceiling_passes(suites: Suites) -> None:
+    frame = with_values("agency", {0: "Nobody", 1: "Nobody"})(base_frame(rows=4))
+    outcome = run(suites, frame, ValidationSettings())
+    assert outcome.batch_failures == []
+    assert set(outcome.row_failures) == {0, 1}
+
+
+def test_extra_column_fails_the_column_check(suites: Suites) -> None:
+    frame = base_frame().assign(surprise=1)
+    assert run(suites, frame).batch_failures == ["columns_match_schema"]
+
+
+def test_missing_column_fails_the_batch(suites: Suites) -> None:
+    outcome = run(suites, base_frame().drop(columns=["publisher", "agency"]))
+    # The row check on the missing agency cannot run: a batch failure, no row is blamed.
+    assert outcome.row_failures == {}
+    assert sorted(outcome.batch_failures) == [
+        "agency_canonical",
+        "columns_match_schema",
+        "type_agency",
+        "type_publisher",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "frame_change", "failures"),
+    [
+        ("word_count", lambda f: f.astype({"word_count": "int64"}), "type_word_count"),
+        (
+            "language_score",
+            lambda f: f.astype({"language_score": "float64"}),
+            "type_language_score",
+        ),
+        ("authors", with_values("authors", {1: "Jane Doe"}), "type_authors"),
+        ("source_uri", with_values("source_uri", {0: 42}), "type_source_uri"),
+        (
+            "published_at",
+            lambda f: f.assign(published_at=f["published_at"].dt.tz_localize(None)),
+            # The date range check cannot compare naive and aware times either.
+            "published_at_range type_published_at",
+        ),
+    ],
+)
+def test_column_type_checks(
+    suites: Suites,
+    column: str,
+    frame_change: Callable[[pd.DataFrame], pd.DataFrame],
+    failures: str,
+) -> None:
+    frame = base_frame()
+    frame[column] = frame[column].astype(object) if column == "source_uri" else frame[column]
+    outcome = run(suites, frame_change(frame))
+    assert outcome.batch_failures == failures.split()
+
+
+def test_empty_frame_is_publishable(suites: Suites) -> None:
+    outcome = run(suites, base_frame().iloc[0:0], ValidationSettings())
+    assert outcome.row_failures == {}
+    assert outcome.batch_failures == []
+
+
+def test_results_are_compact_json(suites: Suites) -> None:
+    frame = with_values("body", {1: "See also " + "y" * 5000})(base_frame())
+    outcome = run(suites, frame, known_ids=[f"{i:032x}" for i in range(1000)])
+    text = json.dumps(outcome.results)
+    assert len(text) < 200_000
+    assert {"rows", "batch", "quarantine_share", "skipped"} <= set(outcome.results)
+
+
+# --- Suite loading ------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def suite_dir(tmp_path: Path) -> Path:
+    for name in (ROW_SUITE_FILE, BATCH_SUITE_FILE):
+        shutil.copy(expectations_dir() / name, tmp_path / name)
+    return tmp_path
+
+
+def edit_rows(directory: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = directory / ROW_SUITE_FILE
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_bundled_suites_load(suite_dir: Path) -> None:
+    loaded = load_suites(suite_dir)
+    assert "body_length" in loaded.row_names()
+    assert "quarantine_share" in loaded.batch_names()
+
+
+def test_malformed_json_is_a_suite_error(suite_dir: Path) -> None:
+    (suite_dir / ROW_SUITE_FILE).write_text('{"expectations": [', encoding="utf-8")
+    with pytest.raises(SuiteError, match="not valid JSON"):
+        load_suites(suite_dir)
+
+
+def test_missing_file_is_a_suite_error(suite_dir: Path) -> None:
+    (suite_dir / BATCH_SUITE_FILE).unlink()
+    with pytest.raises(SuiteError, match="missing"):
+        load_suites(suite_dir)
+
+
+def test_column_not_in_schema_is_a_suite_error(suite_dir: Path) -> None:
+    edit_rows(suite_dir, lambda d: d["expectations"][0]["kwargs"].update(column="headline"))
+    with pytest.raises(SuiteError, match="'headline', which the schema does not have"):
+        load_suites(suite_dir)
+
+
+def test_unknown_expectation_type_is_a_suite_error(suite_dir: Path) -> None:
+    def add_unknown(document: dict[str, Any]) -> None:
+        document["expectations"].append(
+            {
+                "type": "expect_column_values_to_be_pretty",
+                "kwargs": {"column": "body"},
+                "meta": {"name": "body_pretty"},
+            }
+        )
+
+    edit_rows(suite_dir, add_unknown)
+    with pytest.raises(SuiteError, match="unknown expectation type: body_pretty"):
+        load_suites(suite_dir)
+
+
+def test_expectation_without_name_is_a_suite_error(suite_dir: Path) -> None:
+    edit_rows(suite_dir, lambda d: d["expectations"][2].pop("meta"))
+    with pytest.raises(SuiteError, match=r"#3 has no meta\.name"):
+        load_suites(suite_dir)
+
+
+def test_unknown_parameter_is_a_suite_error(suite_dir: Path) -> None:
+    def rename(document: dict[str, Any]) -> None:
+        document["expectations"][3]["kwargs"]["min_value"] = {"$PARAMETER": "min_chars"}
+
+    edit_rows(suite_dir, rename)
+    with pytest.raises(SuiteError, match="unknown parameter 'min_chars'"):
+        load_suites(suite_dir)
+
+
+def test_type_check_disagreeing_with_schema_is_a_suite_error(suite_dir: Path) -> None:
+    path = suite_dir / BATCH_SUITE_FILE
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for expectation in document["expectations"]:
+        if expectation["meta"]["name"] == "type_word_count":
+            expectation["kwargs"]["type_"] = "int64"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(SuiteError, match="'word_count' is checked as 'int64'"):
+        load_suites(suite_dir)
