@@ -61,8 +61,8 @@ PARAMETERS = frozenset(
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _COLUMN_LIST_KWARGS = ("column_list",)
 
-# Raw results keep at most this much of a long value: bodies in unexpected_list and the list of
-# known ids in a resolved value_set would otherwise make the JSON report huge.
+# Raw results keep at most this much of a long value: bodies in unexpected_list would otherwise
+# make the JSON report huge.
 _MAX_RESULT_STRING = 300
 _MAX_RESULT_LIST = 50
 
@@ -250,7 +250,7 @@ def _name(expectation: Any) -> str:
 
 # --- GX context (once per process) ---------------------------------------------------------------
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _batch_definition: Any = None
 
 
@@ -383,14 +383,19 @@ def _applies(expectation: Any, parameters: Mapping[str, Any]) -> bool:
 
 
 def _run(suite: Any, frame: pd.DataFrame, parameters: dict[str, Any], rows: bool) -> Any:
-    batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    # One validation at a time: the shared context and its caches are not made for threads.
+    with _lock:
+        batch = _get_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(
+            suite, expectation_parameters=parameters, result_format=_result_format(rows)
+        )
+
+
+def _result_format(rows: bool) -> dict[str, Any]:
     # Row results list every failing row by its key; batch results only need the verdicts.
-    result_format: dict[str, Any] = (
-        {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
-        if rows
-        else {"result_format": "SUMMARY"}
-    )
-    return batch.validate(suite, expectation_parameters=parameters, result_format=result_format)
+    if rows:
+        return {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
+    return {"result_format": "SUMMARY"}
 
 
 def _row_failures(suite_result: Any) -> tuple[dict[int, list[str]], list[str]]:
@@ -428,15 +433,92 @@ def _failing_rows(result: Any) -> Iterable[int]:
         yield int(entry[ROW_KEY])
 
 
-def _compact(value: Any) -> Any:
-    """Shorten long strings and lists in a JSON result so a report stays readable."""
+def _compact(value: Any, *, cut_lists: bool = True) -> Any:
+    """Shorten long strings, and long lists of unexpected values, in a JSON result.
+
+    Lists are cut without a marker (Data Docs cannot render one inside a list of rows); the
+    results keep the exact ``unexpected_count``. Lists in an expectation's configuration (value
+    sets) are never cut: the report must show what was checked.
+    """
     if isinstance(value, str) and len(value) > _MAX_RESULT_STRING:
         return f"{value[:_MAX_RESULT_STRING]}… [{len(value)} chars]"
     if isinstance(value, list):
-        items = [_compact(item) for item in value[:_MAX_RESULT_LIST]]
-        if len(value) > _MAX_RESULT_LIST:
-            items.append(f"… [{len(value) - _MAX_RESULT_LIST} more]")
-        return items
+        kept = value[:_MAX_RESULT_LIST] if cut_lists else value
+        return [_compact(item, cut_lists=cut_lists) for item in kept]
     if isinstance(value, dict):
-        return {key: _compact(item) for key, item in value.items()}
+        return {
+            key: _compact(item, cut_lists=cut_lists and key != "expectation_config")
+            for key, item in value.items()
+        }
     return value
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+_SITE_NAME = "newsclean_report"  # the ephemeral context's own site is "local_site"
+_LEVELS = ("rows", "batch")
+
+
+def write_results_json(outcome: ValidationOutcome, path: Path) -> Path:
+    """Write the (compacted) GX results of both suites as one JSON file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(outcome.results, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_data_docs(
+    outcome: ValidationOutcome, report_dir: Path, *, run_name: str = "newsclean"
+) -> Path:
+    """Render both suites' results as GX Data Docs HTML in ``report_dir``; return index.html.
+
+    The results are rebuilt from ``outcome.results`` (plain JSON), so a saved outcome can be
+    rendered again later. They pass through the context's in-memory results store only for the
+    build and are removed afterwards, so a long-running process does not accumulate them.
+    """
+    from great_expectations.core.expectation_validation_result import (
+        expectationSuiteValidationResultSchema,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = gx_context()
+    run_id = RunIdentifier(run_name=run_name)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    with _lock:
+        store = context.validation_results_store
+        keys = []
+        for level in _LEVELS:
+            result = expectationSuiteValidationResultSchema.load(outcome.results[level])
+            result.meta["run_id"] = (
+                run_id  # batch.validate leaves it out: the page would say __none__
+            )
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
+                run_id=run_id,
+                batch_identifier=f"articles-{level}",
+            )
+            store.set(key, result)
+            keys.append(key)
+        context.add_data_docs_site(_SITE_NAME, _site_config(report_dir))
+        try:
+            context.build_data_docs(site_names=[_SITE_NAME], resource_identifiers=keys)
+        finally:
+            context.delete_data_docs_site(_SITE_NAME)
+            for key in keys:
+                store.remove_key(key)
+    return report_dir / "index.html"
+
+
+def _site_config(report_dir: Path) -> dict[str, Any]:
+    return {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(report_dir.resolve()),
+        },
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }

@@ -22,6 +22,8 @@ from flows.validate import (
     ValidationSettings,
     load_suites,
     validate_articles,
+    write_data_docs,
+    write_results_json,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -140,15 +142,12 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         with_values("published_at", {2: pd.Timestamp(NOW + timedelta(seconds=1))}),
         {2: ["published_at_range"]},
     ),
-    ("published unknown", with_values("published_at", {1: None}), {}),
     (
         "title too long or empty",
         with_values("title", {0: "T" * 301, 1: ""}),
         {0: ["title_length"], 1: ["title_length"]},
     ),
-    ("title null", with_values("title", {2: None}), {}),
     ("agency unknown", with_values("agency", {1: "Reuters Inc"}), {1: ["agency_canonical"]}),
-    ("agency null", with_values("agency", {1: None}), {}),
     (
         "boilerplate residue",
         with_values(
@@ -164,6 +163,14 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         "duplicate of unknown id",
         with_values("duplicate_of", {1: "ffffffffffffffff", 2: f"{0:016x}"}),
         {1: ["duplicate_of_known"]},
+    ),
+    (
+        # Nullable in the schema, and null means "unknown": not a reason to quarantine.
+        "nullable fields null",
+        lambda f: with_values("published_at", {1: None})(
+            with_values("title", {2: None})(with_values("agency", {0: None})(f))
+        ),
+        {},
     ),
     (
         "two failures on one row",
@@ -308,11 +315,19 @@ def test_empty_frame_is_publishable(suites: Suites) -> None:
 
 
 def test_results_are_compact_json(suites: Suites) -> None:
-    frame = with_values("body", {1: "See also " + "y" * 5000})(base_frame())
-    outcome = run(suites, frame, known_ids=[f"{i:032x}" for i in range(1000)])
+    residue = BODY + "\n\nSee also " + "y" * 5000
+    frame = with_values("body", {i: residue for i in range(55)})(base_frame(rows=60))
+    outcome = run(suites, frame)
+    assert len(outcome.row_failures) == 55  # positions come from GX objects, never cut
     text = json.dumps(outcome.results)
-    assert len(text) < 200_000
-    assert {"rows", "batch", "quarantine_share", "skipped"} <= set(outcome.results)
+    assert len(text) < 100_000
+    (residue_result,) = [
+        result
+        for result in outcome.results["rows"]["results"]
+        if result["expectation_config"]["meta"]["name"] == "body_boilerplate_residue"
+    ]
+    assert residue_result["result"]["unexpected_count"] == 55
+    assert len(residue_result["result"]["unexpected_index_list"]) == 50
 
 
 # --- Suite loading ------------------------------------------------------------------------------
@@ -395,3 +410,22 @@ def test_type_check_disagreeing_with_schema_is_a_suite_error(suite_dir: Path) ->
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(SuiteError, match="'word_count' is checked as 'int64'"):
         load_suites(suite_dir)
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+
+def test_write_data_docs_and_results(suites: Suites, tmp_path: Path) -> None:
+    # More failing rows than the results keep: the cut lists must still render.
+    frame = with_values("agency", {i: "Nobody" for i in range(60)})(base_frame(rows=70))
+    outcome = run(suites, frame, ValidationSettings())
+    index = write_data_docs(outcome, tmp_path / "docs", run_name="run-7")
+    assert index.is_file()
+    pages = sorted((tmp_path / "docs" / "validations").rglob("*.html"))
+    assert len(pages) == 2
+    rows_page = next(page for page in pages if "rows" in page.name).read_text(encoding="utf-8")
+    assert "run-7" in rows_page
+    assert "Nobody" in rows_page  # the failing values are shown
+
+    saved = write_results_json(outcome, tmp_path / "validation.json")
+    assert json.loads(saved.read_text(encoding="utf-8"))["batch"]["success"] is False
