@@ -65,6 +65,7 @@ def process_batch(
 def publish(
     results: list[BatchResult],
     output: str,
+    staging_dir: str,
     context: RunContext,
     config: RunConfig,
     published: list[Any],
@@ -78,6 +79,7 @@ def publish(
         [r.staged_articles for r in results if r.staged_articles],
         [r.staged_quarantine for r in results if r.staged_quarantine],
         output=Path(output),
+        staging_dir=Path(staging_dir),
         context=context,
         validation_settings=validation,
         published=published,
@@ -160,7 +162,7 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
     progress.finish()
     results.sort(key=lambda r: r.index)
     boilerplate = count_boilerplate([r.staged_articles for r in results if r.staged_articles])
-    published_result = publish(results, str(out), context, config, published)
+    published_result = publish(results, str(out), str(staging), context, config, published)
     summary = RunSummary.build(
         context=context,
         config=config,

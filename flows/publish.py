@@ -8,8 +8,9 @@ expectations go to output/quarantine with the names of the expectations they fai
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from flows.schema import articles_schema
 from flows.write import parquet_files, quarantine_table, read_columns, write_parquet_atomic
 
 ARTICLES_DIR = "articles"
+# Rows per validation unit: large enough for a meaningful quarantine share, small enough for memory.
+VALIDATION_UNIT_ROWS = 5000
 QUARANTINE_DIR = "quarantine"
 
 
@@ -70,31 +73,32 @@ def publish_run(
     staged_quarantine: Sequence[str],
     *,
     output: Path,
+    staging_dir: Path,
     context: RunContext,
     validation_settings: Any = None,
     published: Collection[tuple[str, str, str | None]] = (),
     replace_existing: bool = False,
+    unit_rows: int = VALIDATION_UNIT_ROWS,
 ) -> PublishResult:
+    """Validate the run's staged batches and publish them, all or nothing.
+
+    Staged batches are regrouped into validation units of about `unit_rows` rows, so the
+    quarantine-share check is taken over enough rows to mean something however small the
+    batches were. Validated units are written next to the staging area first; only when every
+    unit passed are they renamed into the dataset. Memory holds one unit at a time.
+    """
     from flows.validate import ValidationSettings, load_suites, validate_articles
 
     settings = validation_settings or ValidationSettings()
     suites = load_suites()
     result = PublishResult()
-    tables = [pq.read_table(path, schema=articles_schema().arrow()) for path in staged_articles]
-    new_pairs = [
-        pair
-        for table in tables
-        for pair in zip(
-            table["article_id"].to_pylist(), table["content_sha256"].to_pylist(), strict=True
-        )
-    ]
+    new_pairs = _id_hash_pairs(staged_articles)
     duplicates = find_duplicates(new_pairs, published)
-    known_ids = {article_id for article_id, _, _ in published} | {
-        article_id for article_id, _ in new_pairs
-    }
+    known_ids = {row[0] for row in published} | {article_id for article_id, _ in new_pairs}
+    ready_dir = staging_dir / "ready"
+    ready: list[tuple[Path, Path]] = []  # (validated file, its place in the dataset)
 
-    ready: list[tuple[Path, pa.Table]] = []
-    for position, table in enumerate(tables):
+    for position, table in enumerate(_validation_units(staged_articles, unit_rows)):
         table = _mark_duplicates(table, duplicates)
         outcome = validate_articles(
             _frame_for_validation(table),
@@ -104,43 +108,74 @@ def publish_run(
             known_ids=known_ids,
         )
         result.validation_results.append(outcome.results)
-        result.batch_failures.extend(f"batch {position}: {name}" for name in outcome.batch_failures)
+        result.batch_failures.extend(f"unit {position}: {name}" for name in outcome.batch_failures)
+        if outcome.batch_failures:
+            continue  # keep validating: the report should name every broken unit
         failed_rows = outcome.row_failures
-        keep = pa.array([i not in failed_rows for i in range(table.num_rows)])
-        passed = table.filter(keep)
-        result.published += passed.num_rows
-        result.duplicates += sum(value is not None for value in passed["duplicate_of"].to_pylist())
+        passed = table.filter(pa.array([i not in failed_rows for i in range(table.num_rows)]))
         rejections = _validation_rejections(table, failed_rows)
+        result.published += passed.num_rows
+        result.duplicates += passed.num_rows - passed["duplicate_of"].null_count
         result.quarantined += len(rejections)
         for rejection in rejections:
             result.quarantine_reasons.update(rejection.reasons)
         stem = f"part-{context.run_id}-{position:05d}"
         if passed.num_rows:
-            ready.append((output / ARTICLES_DIR / f"{stem}.parquet", passed))
+            ready.append(_stage(passed, ready_dir, output / ARTICLES_DIR / f"{stem}.parquet"))
         if rejections:
-            qtable = quarantine_table(
+            table_q = quarantine_table(
                 rejections,
                 run_id=context.run_id,
                 ingested_at=context.started_at,
                 pipeline_version=context.pipeline_version,
             )
-            ready.append((output / QUARANTINE_DIR / f"{stem}-validation.parquet", qtable))
-    for position, staged in enumerate(staged_quarantine):
-        name = f"part-{context.run_id}-{position:05d}-ingest.parquet"
-        ready.append((output / QUARANTINE_DIR / name, pq.read_table(staged)))
+            target = output / QUARANTINE_DIR / f"{stem}-validation.parquet"
+            ready.append(_stage(table_q, ready_dir, target))
     if not result.ok:
         return result
+    for position, staged in enumerate(staged_quarantine):
+        name = f"part-{context.run_id}-{position:05d}-ingest.parquet"
+        ready.append((Path(staged), output / QUARANTINE_DIR / name))
     previous = (
         parquet_files(output / ARTICLES_DIR) + parquet_files(output / QUARANTINE_DIR)
         if replace_existing
         else []
     )
-    for target, table in ready:
-        write_parquet_atomic(table, target)
+    for source, target in ready:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)  # same file system: a rename, atomic
         result.files.append(str(target))
     for old in previous:
         old.unlink(missing_ok=True)
     return result
+
+
+def _id_hash_pairs(staged_articles: Sequence[str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for path in staged_articles:
+        table = pq.read_table(path, columns=["article_id", "content_sha256"])
+        ids, hashes = table["article_id"].to_pylist(), table["content_sha256"].to_pylist()
+        pairs.extend(zip(ids, hashes, strict=True))
+    return pairs
+
+
+def _validation_units(staged_articles: Sequence[str], unit_rows: int) -> Iterator[pa.Table]:
+    """Staged batches regrouped into tables of about unit_rows rows, in order."""
+    pending: list[pa.Table] = []
+    rows = 0
+    for path in staged_articles:
+        table = pq.read_table(path, schema=articles_schema().arrow())
+        pending.append(table)
+        rows += table.num_rows
+        if rows >= unit_rows:
+            yield pa.concat_tables(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
+def _stage(table: pa.Table, ready_dir: Path, target: Path) -> tuple[Path, Path]:
+    return write_parquet_atomic(table, ready_dir / target.parent.name / target.name), target
 
 
 def _mark_duplicates(table: pa.Table, duplicates: dict[str, str]) -> pa.Table:

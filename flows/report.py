@@ -38,6 +38,7 @@ class RunSummary:
     published: int
     duplicates: int
     quarantined: int
+    held_back: int  # documents of a failed run: neither published nor quarantined, redone next run
     quarantine_reasons: dict[str, int]
     boilerplate_removed: dict[str, int]
     batch_failures: list[str] = field(default_factory=list)
@@ -76,6 +77,7 @@ class RunSummary:
             published=published.published if published.ok else 0,
             duplicates=published.duplicates if published.ok else 0,
             quarantined=(ingest_rejected + published.quarantined) if published.ok else 0,
+            held_back=0 if published.ok else sum(batch.documents for batch in batches),
             quarantine_reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
             boilerplate_removed=dict(sorted(boilerplate.items(), key=lambda kv: (-kv[1], kv[0]))),
             batch_failures=list(published.batch_failures),
@@ -96,6 +98,11 @@ class RunSummary:
             f"- documents read: {self.documents} (already in the dataset, not redone: {self.already_processed})",
             f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates",
             f"- quarantined: {self.quarantined}",
+            *(
+                [f"- held back (run failed, nothing published): {self.held_back}"]
+                if self.held_back
+                else []
+            ),
             f"- time: {self.seconds:.1f} s, newsclean {self.pipeline_version}",
             f"- dataset: {Path(self.output) / 'articles'}",
             "",
@@ -161,6 +168,10 @@ def terminal_summary(summary: dict[str, Any]) -> str:
         f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates)",
         f"  quarantined        {summary['quarantined']}",
     ]
+    if summary["held_back"]:
+        lines.append(
+            f"  held back          {summary['held_back']} (the run failed: nothing was published)"
+        )
     lines += [
         f"    {reason:<24} {count}" for reason, count in summary["quarantine_reasons"].items()
     ]

@@ -1,0 +1,260 @@
+"""End to end: the CLI runs the Prefect flow over real files; the dataset is read back by the
+readers a data scientist uses; the samples' sentences survive and their boilerplate is gone."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.dataset as ds
+import pytest
+from conftest import SAMPLE_DIR
+
+from flows.cli import main
+
+pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_api")]
+
+# First and last article sentence of each sample (fragments): they must survive cleaning.
+SAMPLE_SENTENCES = [
+    ("discussed Taiwan and other thorny issues", "but also pledging more frequent talks"),
+    ("met with China’s top diplomat and will potentially meet", "deliberately provoking risks"),
+    (
+        "held the second and final day of crucial meetings",
+        "the United Kingdom and the United States",
+    ),
+    (
+        "will meet China’s top diplomat and possibly its president",
+        "multilateral summits later in the year",
+    ),
+    ("agreed on Monday to stabilize their bitter rivalry", "which Beijing has refused to rule out"),
+]
+# Boilerplate that must not survive in any body line.
+RESIDUE = re.compile(
+    r"See also|Leave a Reply|Your email address will not be published|Required fields are marked"
+    r"|Editing by|Reporting by|Our standards|Trust Principles|contributed to this report"
+    r"|REUTERS/|^\s*date \d{4}-\d\d-\d\d|^[A-Z]{3,}[A-Z ]*(, \w+ \d+)? \((Reuters|AP)\)",
+    re.MULTILINE,
+)
+
+
+def run_cli(*args: str) -> tuple[int, dict[str, Any]]:
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["run", "--no-progress", "--json", *args])
+    text = stdout.getvalue()
+    return code, (json.loads(text) if text.strip().startswith("{") else {})
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("sample-out")
+    code, summary = run_cli(str(SAMPLE_DIR), "--output", str(out))
+    assert code == 0, summary
+    return out, summary
+
+
+@pytest.fixture(scope="module")
+def articles(sample_run: tuple[Path, dict[str, Any]]) -> pd.DataFrame:
+    out, _ = sample_run
+    return pd.read_parquet(out / "articles", dtype_backend="pyarrow")
+
+
+def test_every_sample_is_published_and_counts_add_up(
+    sample_run: tuple[Path, dict[str, Any]],
+) -> None:
+    _, summary = sample_run
+    assert summary["status"] == "succeeded"
+    assert summary["files_found"] == summary["documents"] == 5
+    assert summary["published"] + summary["quarantined"] == summary["documents"]
+    assert summary["published"] == 5
+
+
+def test_all_readers_agree(sample_run: tuple[Path, dict[str, Any]], articles: pd.DataFrame) -> None:
+    out, _ = sample_run
+    glob = str(out / "articles" / "*.parquet")
+    assert len(articles) == 5
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(5,)]
+    assert pl.read_parquet(glob).height == 5
+    assert ds.dataset(out / "articles", format="parquet").count_rows() == 5
+    types = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{glob}')").fetchall()}
+    assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["authors"] == "VARCHAR[]"
+
+
+def test_ids_unique_and_bodies_clean(articles: pd.DataFrame) -> None:
+    assert articles["article_id"].is_unique
+    for body in articles["body"]:
+        assert body.strip()
+        assert not RESIDUE.search(body), RESIDUE.search(body)
+        assert "\n\n\n" not in body
+
+
+@pytest.mark.parametrize(("first", "last"), SAMPLE_SENTENCES)
+def test_each_sample_keeps_its_first_and_last_sentence(
+    articles: pd.DataFrame, first: str, last: str
+) -> None:
+    matches = [body for body in articles["body"] if first in body]
+    assert len(matches) == 1, f"first sentence lost: {first!r}"
+    assert last in matches[0], f"last sentence lost: {last!r}"
+    assert matches[0].rstrip().endswith(tuple('.”"’')), matches[0][-200:]
+
+
+def test_removed_spans_are_kept_with_their_kinds(articles: pd.DataFrame) -> None:
+    kinds = {span["kind"] for spans in articles["boilerplate"] for span in spans}
+    assert {
+        "see_also",
+        "comment_prompt",
+        "credit",
+        "author_bio",
+        "trust_statement",
+        "caption",
+    } <= kinds
+    related = [h for headlines in articles["related_headlines"] for h in headlines]
+    assert len(related) >= 8
+    assert not any(h.lower().startswith("see also") for h in related)
+
+
+def test_metadata_columns_are_filled_from_the_text(articles: pd.DataFrame) -> None:
+    assert set(articles["language"]) == {"en"}
+    assert (articles["word_count"] > 300).all()
+    agencies = articles["agency"].dropna().tolist()
+    assert sorted(set(agencies)) == ["AP", "Reuters"]
+    assert "BEIJING" in set(articles["dateline"].dropna())
+    dated = articles.dropna(subset=["published_at"])
+    assert len(dated) >= 1
+    assert all(str(d.date()).startswith("2023-06") for d in dated["published_at"])
+    assert articles["authors"].map(len).sum() >= 4
+
+
+def test_report_files_are_written(sample_run: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = sample_run
+    report = out / "reports" / summary["run_id"]
+    assert json.loads((report / "summary.json").read_text())["published"] == 5
+    assert "published: 5" in (report / "summary.md").read_text()
+    assert (out / "reports" / "latest").resolve() == report.resolve()
+
+
+def test_second_run_on_the_same_inputs_changes_nothing(
+    sample_run: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = sample_run
+    before = sorted(p.name for p in (out / "articles").iterdir())
+    code, summary = run_cli(str(SAMPLE_DIR), "--output", str(out))
+    assert code == 0
+    assert summary["documents"] == 0 and summary["already_processed"] == 5
+    assert sorted(p.name for p in (out / "articles").iterdir()) == before
+
+
+def test_rows_do_not_depend_on_batching_or_order(tmp_path: Path, articles: pd.DataFrame) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_DIR, corpus)
+    code, _ = run_cli(
+        str(corpus), "--output", str(tmp_path / "out"), "--batch-size", "1", "--workers", "1"
+    )
+    assert code == 0
+    other = pd.read_parquet(tmp_path / "out" / "articles", dtype_backend="pyarrow")
+    volatile = ["run_id", "ingested_at", "source_uri"]
+    left = articles.drop(columns=volatile).sort_values("article_id").reset_index(drop=True)
+    right = other.drop(columns=volatile).sort_values("article_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_exact_duplicates_are_published_and_flagged(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    original = sorted(SAMPLE_DIR.glob("*.txt"))[1]
+    for name in ("z-copy.txt", "a-copy.txt", "m-copy.txt"):
+        shutil.copy(original, corpus / name)
+    code, summary = run_cli(str(corpus), "--output", str(tmp_path / "out"))
+    assert code == 0 and summary["published"] == 3 and summary["duplicates"] == 2
+    frame = pd.read_parquet(tmp_path / "out" / "articles")
+    canonical = frame[frame["duplicate_of"].isna()]
+    assert len(canonical) == 1
+    assert canonical["article_id"].iloc[0] == frame["article_id"].min()
+    assert set(frame["duplicate_of"].dropna()) == {canonical["article_id"].iloc[0]}
+
+
+GERMAN = (
+    "Die Bundesregierung hat am Montag ein neues Gesetz zur Förderung erneuerbarer Energien beschlossen. "
+    "Nach Angaben des Wirtschaftsministeriums sollen damit bis zum Jahr 2030 deutlich mehr Windräder und "
+    "Solaranlagen gebaut werden. Kritiker bemängeln, dass die Finanzierung noch nicht geklärt sei und die "
+    "Genehmigungsverfahren weiterhin zu lange dauerten. Die Opposition kündigte an, im Bundestag gegen den "
+    "Entwurf zu stimmen, weil er aus ihrer Sicht die Kosten für die Verbraucher erhöhe.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def awkward_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = tmp_path_factory.mktemp("awkward")
+    shutil.copy(sorted(SAMPLE_DIR.glob("*.txt"))[0], corpus / "good.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    cp1252 = sorted(SAMPLE_DIR.glob("*.txt"))[2].read_text(encoding="utf-8")
+    (corpus / "cp1252.txt").write_bytes(cp1252.encode("cp1252", errors="replace"))
+    page = (
+        b"<html><body><article>"
+        + b"<p>A paragraph of the article that goes on.</p>" * 400
+        + b"</article></body></html>"
+    )
+    gz = gzip.compress(page)
+    (corpus / "truncated.html.gz").write_bytes(gz[: len(gz) // 2])
+    (corpus / "huge.txt").write_bytes(b"All work and no play makes a dull article. " * 500_000)
+    (corpus / "german.txt").write_text(GERMAN, encoding="utf-8")
+    (corpus / "broken.html").write_text(
+        "<html><body><div><p>Unclosed <b>tags <i>everywhere", encoding="utf-8"
+    )
+    (corpus / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(1000))
+    return corpus
+
+
+def test_bad_inputs_are_accounted_for_not_fatal(awkward_corpus: Path, tmp_path: Path) -> None:
+    code, summary = run_cli(str(awkward_corpus), "--output", str(tmp_path / "out"))
+    assert code == 0, summary
+    assert summary["files_found"] == 8
+    assert [Path(s["path"]).name for s in summary["files_skipped"]] == ["photo.jpg"]
+    assert summary["published"] + summary["quarantined"] == summary["documents"] == 8
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine", dtype_backend="pyarrow")
+    reasons = {
+        Path(uri).name: list(r)
+        for uri, r in zip(quarantine["source_uri"], quarantine["reasons"], strict=True)
+    }
+    assert reasons["empty.txt"] == ["empty_input"]
+    assert reasons["binary.txt"] == ["binary_content"]
+    assert reasons["truncated.html.gz"] == ["corrupt_compression"]
+    assert reasons["huge.txt"] == ["too_large"]
+    assert "broken.html" in reasons  # too little text to be an article
+    published = pd.read_parquet(tmp_path / "out" / "articles", dtype_backend="pyarrow")
+    by_name = {
+        Path(uri).name: row
+        for uri, row in zip(published["source_uri"], published.to_dict("records"), strict=True)
+    }
+    assert {"good.txt", "cp1252.txt"} <= set(by_name)
+    assert "“" in by_name["cp1252.txt"]["body"]  # smart quotes decoded, not mojibake
+    assert by_name["cp1252.txt"]["language"] == "en"
+    german = by_name.get("german.txt")
+    if german is not None:
+        assert german["language"] == "de"
+    else:
+        assert "german.txt" in reasons
+
+
+def test_languages_option_quarantines_other_languages(awkward_corpus: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "two"
+    corpus.mkdir()
+    shutil.copy(awkward_corpus / "good.txt", corpus)
+    (corpus / "german.txt").write_text(GERMAN * 3, encoding="utf-8")
+    code, summary = run_cli(str(corpus), "--output", str(tmp_path / "out"), "--languages", "en")
+    assert code == 0, summary
+    assert summary["published"] == 1
+    quarantine = pd.read_parquet(tmp_path / "out" / "quarantine")
+    [reasons] = quarantine["reasons"].tolist()
+    assert any("language" in reason for reason in reasons)
