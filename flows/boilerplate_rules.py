@@ -199,10 +199,22 @@ _META_DATE_WORDS = _DATE_WORDS | frozenset(_META_WORDS.split())
 _DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 
 
+# A year, a time of day, a numeric date, or "3 hours ago": what makes digits a date.
+_DATE_SHAPE = re.compile(
+    r"\b(?:1[89]|20)\d{2}\b|\b\d{1,2}[:h.]\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+    r"|\d\s*(?:年|月|日)|\bago\b",
+    re.IGNORECASE,
+)
+
+
 def is_date_only(text: str) -> bool:
     """A line that is only a date or time, maybe with a label ("date 2023-06-18", "Jun 3, 2023")."""
+    if re.search(r"[^\w\s.,:/|()\-–—@·]", text):
+        return False  # prices, phone numbers: "286,35 €", "+81 158-23-2012"
     tokens = _DATE_TOKEN.findall(text)
     if not tokens or len(tokens) > 16 or not any(t.isdigit() for t in tokens):
+        return False
+    if not (_DATE_SHAPE.search(text) or any(_is_calendar_token(t) for t in tokens if t.isalpha())):
         return False
     return all(t.isdigit() or t.lower().rstrip(".") in _META_DATE_WORDS for t in tokens)
 
@@ -260,7 +272,8 @@ _SEE_ALSO_INLINE = (
     r"see also|read also|also read|also see|mehr zum thema|lesen sie auch|lesen sie mehr|"
     r"auch interessant|lire aussi|à lire aussi|a lire aussi|voir aussi|lee también|lea también|"
     r"leggi anche|leia também|veja também|читайте также|смотрите также|相关阅读|延伸阅读|推荐阅读|"
-    r"相关新闻"
+    r"相关新闻|lesen sie hier|auch lesen|czytaj (?:też|także|więcej)|zobacz (?:też|także)|"
+    r"dowiedz się więcej"
 )
 _SEE_ALSO_LABELS = (
     r"related|related (?:articles?|stories|posts?|news|coverage|content|topics|links|reading)|"
@@ -269,7 +282,12 @@ _SEE_ALSO_LABELS = (
     r"(?: story| topic)?|more stories|more news|more|most read|most popular|trending(?: now)?|"
     r"top stories|weitere artikel|das könnte sie auch interessieren|sur le même sujet|"
     r"lire la suite|leer más|te puede interesar|noticias relacionadas|potrebbe interessarti|"
-    r"leia mais|saiba mais|по теме|更多"
+    r"leia mais|saiba mais|по теме|更多|schon gelesen\?|weitere themen|"
+    r"empfohlene (?:beiträge|artikel)|ähnliche (?:beiträge|artikel)|verwandte artikel|"
+    r"(?:das|dieses) thema könnte (?:dich|sie) auch interessieren|"
+    r"das (?:könnte|dürfte) (?:dich|sie) auch interessieren|lesen sie auch die folgenden beiträge|"
+    r"articles similaires|artículos relacionados|articoli correlati|похожие статьи|"
+    r"vorschau auf den nächsten artikel"
 )
 
 SOCIAL_NAMES = _wordset(
@@ -314,6 +332,10 @@ RULES: tuple[Rule, ...] = (
             r"log ?in",
             r"register",
             r"listen to (?:this )?article",
+            r"(?:table of )?contents",
+            r"inhaltsverzeichnis|inhalt",
+            r"sommaire|índice|indice|содержание|目录",
+            r"bild anzeigen|show image|view image",
             r"zum inhalt springen",
             r"aller au contenu(?: principal)?",
             r"(?:ir|saltar) al contenido(?: principal)?",
@@ -345,6 +367,9 @@ RULES: tuple[Rule, ...] = (
             r"filed under\s*:?",
             r"categories\s*:",
             r"category\s*:",
+            r"kategorien?\s*:",
+            r"catégories?\s*:",
+            r"categorías?\s*:",
             r"posted in\s",
             r"schlagwörter\s*:",
             r"themen\s*:",
@@ -426,7 +451,8 @@ RULES: tuple[Rule, ...] = (
         "metadata_line",
         _starts(
             r"(?:first |last )?(?:published|updated|posted|modified)(?: on| at)?\b",
-            r"veröffentlicht|aktualisiert|zuletzt aktualisiert",
+            r"veröffentlicht|aktualisiert|zuletzt aktualisiert|letzte (?:änderung|aktualisierung)",
+            r"stand\s*:|zuletzt geändert",
             r"publié|mis à jour",
             r"publicado|actualizado",
             r"pubblicato|aggiornato",
@@ -476,6 +502,13 @@ RULES: tuple[Rule, ...] = (
         max_words=40,
     ),
     Rule(
+        "teaser_arrows_v1",
+        "see_also",
+        # Only ASCII arrows: »...« is how German and French quote speech.
+        re.compile(r"^>>\s*(?P<headline>[^<]{3,200}?)\s*<<$"),
+        max_words=40,
+    ),
+    Rule(
         "wordpress_related_category_v1",
         "see_also",
         re.compile(r"^(?:In|Dans|En|In der Kategorie)\s+[“\"«„].{1,60}[”\"»“]$"),
@@ -503,8 +536,27 @@ RULES: tuple[Rule, ...] = (
             r"deixe (?:um|seu) comentário|o seu endereço de e-mail não será",
             r"оставить комментарий|добавить комментарий",
             r"发表评论|网友评论",
+            r"schreib(?:e|en sie)? einen kommentar|kommentieren sie|diskutieren sie mit",
+            r"(?:keine|neueste) kommentare|kommentare insgesamt",
+            r"publier un commentaire|écrire un commentaire",
+            r"comment by .{1,60}\d",
+            r"share your thoughts",
         ),
         max_words=30,
+    ),
+    Rule(
+        "comment_login_prompt_v1",
+        "comment_prompt",
+        re.compile(
+            r"^(?=.*\b(?:comments?|commenting|kommentar(?:e|en)?|kommentieren|commentaires?|comentar\w*|"
+            r"comment[oi]|комментари\w*)\b)(?=.*\b(?:you|your|please|log(?:ged)? in|sign in|"
+            r"du|dich|dein\w*|bitte|sie müssen|anmelden|angemeldete|eingeloggt|registrier\w*|"
+            r"vous|votre|connecté|usted|tu|debes|devi|você|вы|войдите)\b)",
+            _I,
+        ),
+        max_words=25,
+        # A quotation is someone speaking in the article, not the page speaking to its reader.
+        check=lambda text: not re.search(r"[“”\"«»„]", text),
     ),
     Rule(
         "comment_count_v1",
@@ -523,6 +575,12 @@ RULES: tuple[Rule, ...] = (
             r"comments?",
             r"cancel reply",
             r"reply",
+            r"reply ?delete",
+            r"antworten",
+            r"répondre",
+            r"responder",
+            r"rispondi",
+            r"ответить",
             r"post comment",
             r"submit comment",
             r"join the (?:conversation|discussion)",
@@ -585,10 +643,16 @@ RULES: tuple[Rule, ...] = (
         check=is_credit_text,
     ),
     Rule(
+        "source_line_v1",
+        "credit",
+        _starts(r"(?:quelle|quellen|source|sources|fuente|fonte|источник|źródło)\s*[:：]\s*\S"),
+        max_words=15,
+    ),
+    Rule(
         "agency_credit_v1",
         "credit",
         re.compile(
-            r"^[(\[]?(?:(?:mit |with )?(?:material|informationen|information) (?:von|from|de)|"
+            r"^[(\[]?(?:[a-z]{2,4}\s*/\s*)*(?:(?:mit |with )?(?:material|informationen|information) (?:von|from|de)|"
             r"avec|con información de|con|with|staff and|staff|source|quelle|fuente|fonte|"
             r"источник)?\s*[:：]?\s*(?:" + AGENCIES + r")(?:\s*[/,&]\s*(?:" + AGENCIES + r"|"
             r"[a-z]{2,4}|agencies))*\s*[)\]]?\.?$|^staff and agencies$",
@@ -621,9 +685,11 @@ RULES: tuple[Rule, ...] = (
         "caption_label_v1",
         "caption",
         _starts(
-            r"(?:photo|photograph|photos|image|picture|foto|fotos|bild|illustration|"
-            r"crédit photo|photo credit|image credit|credits?|фото|图片来源|图片)\s*(?:credit)?\s*"
+            r"(?:photo|photograph|photos|image|picture|foto|fotos|bild|illustration|titelbild|"
+            r"beitragsbild|bildquelle|bildnachweis|headerbild|crédits? photos?|photo credit|"
+            r"image credit|image illustrative|credits?|фото|图片来源|图片|zdjęcie)\s*(?:credit)?\s*"
             r"[:：]",
+            r"fot\.\s+\S",
             r"image (?:source|caption),",
             r"media caption,",
             r"video caption,",
@@ -683,6 +749,17 @@ RULES: tuple[Rule, ...] = (
         ),
         max_words=25,
         check=lambda text: _has_promo_word(text) or count_words(text) <= 4,
+    ),
+    Rule(
+        "newsletter_prompt_v1",
+        "newsletter",
+        re.compile(
+            r"^(?=.*\b(?:newsletter|newsletters|e-?mail updates|rss-feed)\b)(?=.*\b(?:our|your|"
+            r"sign(?:ing)? up|subscribe|unser\w*|abonn\w*|anmeld\w*|melde|inscri\w*|suscr\w*|"
+            r"iscriv\w*|assin\w*|today|free|hier|here|jetzt)\b)",
+            _I,
+        ),
+        max_words=40,
     ),
     Rule(
         "newsletter_label_v1",

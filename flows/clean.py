@@ -136,11 +136,19 @@ def _label_head(lines: list[str], labels: list[_Label | None], *, titled: bool) 
         if not found:
             break
         bullets.append(i)
+    if not titled and bullets and not _after_summary_label(labels, bullets[0]):
+        # Extracted HTML keeps lists as "- item" lines; only a "Summary" label makes them highlights.
+        bullets = []
     if bullets and bullets[-1] != body[-1]:
         for i in bullets:
             found = HIGHLIGHT_RULE.match(lines[i])
             assert found is not None
             labels[i] = _Label("highlight", HIGHLIGHT_RULE.name, found.group("text").strip())
+
+
+def _after_summary_label(labels: list[_Label | None], index: int) -> bool:
+    before = labels[index - 1] if index > 0 else None
+    return before is not None and before.rule == "summary_label_v1"
 
 
 # ---------------------------------------------------------------------------------------------

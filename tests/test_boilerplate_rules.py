@@ -31,7 +31,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Prices rose > 5% in May, more than the forecast.", "Home prices fell in March."],
     ),
     "tags_line_v1": (
-        ["Tags: China, United States, diplomacy", "Filed under: Politics", "Schlagwörter: Berlin"],
+        [
+            "Tags: China, United States, diplomacy",
+            "Filed under: Politics",
+            "Schlagwörter: Berlin",
+            "Kategorie: News",
+        ],
         ["Tags on the luggage were checked twice.", "Posted guards stood at the gate."],
     ),
     "url_line_v1": (
@@ -69,7 +74,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "2023年6月19日",
             "3 hours ago",
         ],
-        ["In 2017, she won a fellowship.", "June was the hottest month on record in 2023."],
+        [
+            "In 2017, she won a fellowship.",
+            "June was the hottest month on record in 2023.",
+            "286,35 €",
+            "+81 158-23-2012",
+            "3 of 10",
+        ],
     ),
     "published_line_v1": (
         [
@@ -78,6 +89,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Posted on June 3, 2023 by admin",
             "Veröffentlicht am 19.06.2023",
             "Publié le 19 juin 2023",
+            "Letzte Änderung 14.02.2019",
         ],
         ["Updated figures show the economy grew faster than expected.", "Published works sold."],
     ),
@@ -92,6 +104,8 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Read also: Markets slide as oil jumps",
             "Mehr zum Thema: Scholz reist nach Paris",
             "Lire aussi : La réforme des retraites adoptée",
+            "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
+            "Lesen Sie hier: Spielabbruch in der Kreisliga",
             "Читайте также: Рубль укрепился",
         ],
         ["Seeing also that the talks failed, investors sold.", "Read the statement in full."],
@@ -109,6 +123,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Read more books, the minister urged students.",
         ],
     ),
+    "teaser_arrows_v1": (
+        [">> Wegen Corona: Lokal auf Mallorca muss schließen <<", ">> Die besten Tipps <<"],
+        [">> is an operator in C++.", "»Wie bringe ich Studierende dazu, Fragen zu stellen?«"],
+    ),
     "wordpress_related_category_v1": (['In "World News"', "In “Politics”"], ["In May, he left."]),
     "comment_reply_prompt_v1": (
         [
@@ -121,12 +139,40 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Leave aside the rhetoric, the two sides agreed on little.", "He left a reply unsent."],
     ),
+    "comment_login_prompt_v1": (
+        [
+            "Please log in here to leave a comment.",
+            "Sie müssen sich anmelden um Kommentare zu schreiben.",
+            "Du musst eingeloggt sein um Kommentare zu schreiben!",
+            "Verraten Sie gerne in den Kommentaren: Was bedeutet das für Sie? Bitte schreiben!",
+        ],
+        [
+            "He declined to comment and asked reporters to leave.",
+            "“You must comment on this,” she told the minister.",
+            "Commentary Language: your default game language.",
+        ],
+    ),
     "comment_count_v1": (
-        ["12 comments", "No comments", "3 Kommentare", "5 commentaires", "12 条评论"],
+        [
+            "12 comments",
+            "No comments",
+            "3 Kommentare",
+            "5 commentaires",
+            "12 条评论",
+            "120 Kommentare",
+        ],
         ["12 comments were made by the minister on the record."],
     ),
     "comment_label_v1": (
-        ["Comments", "Comment *", "Cancel reply", "Kommentare (3)", "Commentaires", "Name *"],
+        [
+            "Comments",
+            "Comment *",
+            "Cancel reply",
+            "Kommentare (3)",
+            "Commentaires",
+            "Name *",
+            "ReplyDelete",
+        ],
         ["Comments by the minister drew criticism.", "Reply to the letter was slow."],
     ),
     "byline_v1": (
@@ -171,8 +217,19 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Author: Jane Doe", "Redaktion: Max Müller", "责任编辑：张三", "Text: Anna Schmidt"],
         ["Author: the one who wrote the book was never found, police said."],
     ),
+    "source_line_v1": (
+        ["Quelle: Landesregierung", "Source: Reuters, AFP", "Fuente: EFE"],
+        ["Sources say the deal is close, according to two officials in Brussels."],
+    ),
     "agency_credit_v1": (
-        ["(dpa/AFP)", "Reuters", "With AFP", "Mit Material von dpa", "Staff and agencies"],
+        [
+            "(dpa/AFP)",
+            "Reuters",
+            "With AFP",
+            "Mit Material von dpa",
+            "Staff and agencies",
+            "aja/PAP",
+        ],
         ["Reuters reported that the talks had stalled.", "AFP journalists were detained."],
     ),
     "caption_agency_slash_v1": (
@@ -195,7 +252,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["The photo (which went viral) showed the two men shaking hands."],
     ),
     "caption_label_v1": (
-        ["Photo: Jane Doe/Reuters", "Photo credit: John Smith", "Image source, Getty Images"],
+        [
+            "Photo: Jane Doe/Reuters",
+            "Photo credit: John Smith",
+            "Image source, Getty Images",
+            "Titelbild: Geyres Christophe/ABACA/picture-alliance",
+            "Crédits photos : Bestimage",
+            "Fot. Lukasz Nowaczyk / Agencja Gazeta",
+        ],
         ["Photo opportunities were rare during the visit.", "Photographers waited outside."],
     ),
     "caption_getty_v1": (
@@ -230,6 +294,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Sign up rates fell by 4% last year as fewer people joined the email list.",
             "Subscribers to the newsletter complained about the price.",
         ],
+    ),
+    "newsletter_prompt_v1": (
+        [
+            "Never miss the latest news by signing up to our newsletter today!",
+            "Mit unserem Newsletter erhalten Sie monatlich Informationen rund um Österreich!",
+            "Zum Newsletter anmelden",
+        ],
+        ["The newsletter, founded in 1998, reached 40,000 readers at its peak."],
     ),
     "newsletter_label_v1": (["Newsletter", "Newsletters"], ["Newsletter sales rose."]),
     "newsletter_inbox_v1": (
