@@ -34,6 +34,8 @@ from flows.boilerplate_rules import (
 )
 from flows.records import CleanedText, RemovedSpan
 
+# The rule name for a first line that repeats the headline the input gave.
+TITLE_REPEAT_RULE = "title_repeat_v1"
 # How far from the end a bio or name block may start: end blocks are a handful of lines.
 TAIL_WINDOW = 20
 # At most this many headline lines belong to one "Related" block.
@@ -62,17 +64,19 @@ class _Label:
     headline: str | None = None
 
 
-def clean_text(text: str, *, content_kind: str = "text") -> CleanedText:
+def clean_text(text: str, *, content_kind: str = "text", title: str | None = None) -> CleanedText:
     """Split `text` into article paragraphs and removed spans (in document order).
 
     `content_kind` is "text" for a plain-text scrape, or "html" for text trafilatura extracted
-    from a page (one block per line): that text has no title line, so none is taken from it.
+    from a page (one block per line): a title is not guessed from its shape there. `title` is
+    the headline the input already gave (HTML metadata, a JSONL field): a first line repeating
+    it is the headline, not the article, in either kind.
     """
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     labels: list[_Label | None] = [_label_line(line) for line in lines]
     _label_related_blocks(lines, labels)
-    _label_head(lines, labels, titled=content_kind == "text")
+    _label_head(lines, labels, titled=content_kind == "text", known_title=title)
     _label_tail(lines, labels)
     return _assemble(lines, labels)
 
@@ -120,13 +124,18 @@ def _body_indices(labels: list[_Label | None]) -> list[int]:
 # The head: title and highlights
 
 
-def _label_head(lines: list[str], labels: list[_Label | None], *, titled: bool) -> None:
+def _label_head(
+    lines: list[str], labels: list[_Label | None], *, titled: bool, known_title: str | None = None
+) -> None:
     body = _body_indices(labels)
     if len(body) < 2:
         return  # a lone line is the article, whatever its shape
     position = 0
     first = body[0]
-    if titled and not HIGHLIGHT_RULE.match(lines[first]) and TITLE_RULE.match(lines[first]):
+    if known_title and _same_headline(lines[first], known_title):
+        labels[first] = _Label("title", TITLE_REPEAT_RULE, lines[first])
+        position = 1
+    elif titled and not HIGHLIGHT_RULE.match(lines[first]) and TITLE_RULE.match(lines[first]):
         labels[first] = _Label("title", TITLE_RULE.name, lines[first])
         position = 1
     # Bullets count as highlights only when prose follows them: a list at the end is the article.
@@ -144,6 +153,19 @@ def _label_head(lines: list[str], labels: list[_Label | None], *, titled: bool) 
             found = HIGHLIGHT_RULE.match(lines[i])
             assert found is not None
             labels[i] = _Label("highlight", HIGHLIGHT_RULE.name, found.group("text").strip())
+
+
+def _same_headline(line: str, title: str) -> bool:
+    """The line repeats the known title, allowing a site name after it in either ("X | Site")."""
+    a, b = _headline_key(line), _headline_key(title)
+    if not a or not b:
+        return False
+    shorter, longer = sorted((a, b), key=len)
+    return longer == shorter or (longer.startswith(shorter) and len(shorter) >= 0.6 * len(longer))
+
+
+def _headline_key(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
 def _after_summary_label(labels: list[_Label | None], index: int) -> bool:

@@ -48,7 +48,9 @@ def process_document(
         extracted = extract(doc, settings.extraction)
     except ExtractionError as error:
         return reject(doc, "extract", "no_main_text", str(error))
-    cleaned = clean_text(extracted.text, content_kind=extracted.content_kind)
+    cleaned = clean_text(
+        extracted.text, content_kind=extracted.content_kind, title=extracted.seed.title
+    )
     if not cleaned.body.strip():
         return reject(
             doc, "clean", "no_article_text", "nothing but boilerplate was found in the text"

@@ -493,3 +493,19 @@ def test_big_input_is_fast_enough() -> None:
     cleaned = clean_text(text)
     assert time.perf_counter() - started < 10
     assert len(cleaned.paragraphs) > 2000
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_first_line_repeating_the_known_title_is_the_title(kind: str) -> None:
+    text = "Port city approves ferry line\nThe council voted on Wednesday to open a new line.\nIt runs from May."
+    cleaned = clean_text(
+        text, content_kind=kind, title="Port city approves ferry line | Harbour Daily"
+    )
+    assert cleaned.paragraphs[0].startswith("The council voted")
+    assert [(s.kind, s.rule) for s in cleaned.removed] == [("title", "title_repeat_v1")]
+
+
+def test_a_first_line_that_only_shares_words_with_the_title_stays() -> None:
+    text = "Port city approves ferry line after long debate about costs and the harbour traffic.\nMore text here."
+    cleaned = clean_text(text, content_kind="html", title="Port city")
+    assert cleaned.paragraphs[0].startswith("Port city approves")
