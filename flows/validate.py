@@ -119,6 +119,7 @@ def load_suites(directory: Path | None = None) -> Suites:
     rows = _load_suite(directory / ROW_SUITE_FILE, allowed_columns=set(columns))
     batch = _load_suite(directory / BATCH_SUITE_FILE, allowed_columns={*columns, QUARANTINED})
     _check_type_expectations(batch, schema, directory / BATCH_SUITE_FILE)
+    _check_not_null_expectations([rows, batch], schema, directory)
     return Suites(rows=rows, batch=batch, schema_columns=columns)
 
 
@@ -241,6 +242,25 @@ def _check_type_expectations(suite: Any, schema: dict[str, Any], path: Path) -> 
             raise SuiteError(
                 f"{path.name}: column {column['name']!r} is checked as {found!r}, but the schema "
                 f"type {column['type']!r} needs {expected!r}"
+            )
+
+
+def _check_not_null_expectations(
+    suites: list[Any], schema: dict[str, Any], directory: Path
+) -> None:
+    # A column the schema declares not nullable needs a not-null check in one of the suites:
+    # a row check (quarantine the row) or a batch check (the pipeline broke its contract).
+    checked = {
+        expectation.column
+        for suite in suites
+        for expectation in suite.expectations
+        if expectation.expectation_type == "expect_column_values_to_not_be_null"
+    }
+    for column in schema["columns"]:
+        if not column["nullable"] and column["name"] not in checked:
+            raise SuiteError(
+                f"{directory}: no not-null check for column {column['name']!r}, which the "
+                "schema declares not nullable"
             )
 
 
@@ -392,10 +412,11 @@ def _run(suite: Any, frame: pd.DataFrame, parameters: dict[str, Any], rows: bool
 
 
 def _result_format(rows: bool) -> dict[str, Any]:
-    # Row results list every failing row by its key; batch results only need the verdicts.
+    # Row results list every failing row by its key. Batch results need verdicts and observed
+    # values only: BASIC keeps those and costs about half of SUMMARY.
     if rows:
         return {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_KEY]}
-    return {"result_format": "SUMMARY"}
+    return {"result_format": "BASIC"}
 
 
 def _row_failures(suite_result: Any) -> tuple[dict[int, list[str]], list[str]]:

@@ -123,8 +123,11 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         {0: ["article_id_unique"], 2: ["article_id_unique"]},
     ),
     ("body null", with_values("body", {0: None}), {0: ["body_not_null"]}),
-    ("body short", with_values("body", {1: "Too short."}), {1: ["body_length"]}),
-    ("body long", with_values("body", {2: LONG}), {2: ["body_length"]}),
+    (
+        "body too short or too long",
+        with_values("body", {1: "Too short.", 2: LONG}),
+        {1: ["body_length"], 2: ["body_length"]},
+    ),
     ("few words", with_values("word_count", {0: 49}), {0: ["word_count_min"]}),
     ("language null", with_values("language", {1: None}), {1: ["language_detected"]}),
     (
@@ -133,14 +136,15 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         {0: ["language_iso639_1"], 2: ["language_iso639_1"]},
     ),
     (
-        "published too early",
-        with_values("published_at", {0: pd.Timestamp("1989-12-31T23:59:59", tz="UTC")}),
-        {0: ["published_at_range"]},
-    ),
-    (
-        "published in the future",
-        with_values("published_at", {2: pd.Timestamp(NOW + timedelta(seconds=1))}),
-        {2: ["published_at_range"]},
+        "published too early or in the future",
+        with_values(
+            "published_at",
+            {
+                0: pd.Timestamp("1989-12-31T23:59:59", tz="UTC"),
+                2: pd.Timestamp(NOW + timedelta(seconds=1)),
+            },
+        ),
+        {0: ["published_at_range"], 2: ["published_at_range"]},
     ),
     (
         "title too long or empty",
@@ -308,6 +312,15 @@ def test_column_type_checks(
     assert outcome.batch_failures == failures.split()
 
 
+def test_null_in_a_column_the_schema_declares_not_nullable_fails_the_batch(
+    suites: Suites,
+) -> None:
+    frame = with_values("source_uri", {1: None})(with_values("run_id", {0: None})(base_frame()))
+    outcome = run(suites, frame)
+    assert outcome.row_failures == {}
+    assert outcome.batch_failures == ["not_null_source_uri", "not_null_run_id"]
+
+
 def test_empty_frame_is_publishable(suites: Suites) -> None:
     outcome = run(suites, base_frame().iloc[0:0], ValidationSettings())
     assert outcome.row_failures == {}
@@ -429,3 +442,14 @@ def test_write_data_docs_and_results(suites: Suites, tmp_path: Path) -> None:
 
     saved = write_results_json(outcome, tmp_path / "validation.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["batch"]["success"] is False
+
+
+def test_missing_not_null_check_is_a_suite_error(suite_dir: Path) -> None:
+    path = suite_dir / BATCH_SUITE_FILE
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["expectations"] = [
+        e for e in document["expectations"] if e["meta"]["name"] != "not_null_run_id"
+    ]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(SuiteError, match="no not-null check for column 'run_id'"):
+        load_suites(suite_dir)
