@@ -17,6 +17,7 @@ is built once per process.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import threading
@@ -136,13 +137,14 @@ def _load_suite(path: Path, *, allowed_columns: set[str]) -> Any:
     for expectation in expectations:
         _check_columns(path, expectation, allowed_columns)
         _check_parameters(path, expectation)
-    suite = _build_suite(path, document)
-    # GX logs and drops an expectation whose type it does not know: compare what survived.
+    suite, complaints = _build_suite(path, document)
+    # GX logs and drops an expectation it cannot build (unknown type, invalid kwargs) instead of
+    # raising: compare what survived.
     loaded = {_name(expectation) for expectation in suite.expectations}
-    dropped = [e for e in expectations if e["meta"]["name"] not in loaded]
+    dropped = [e["meta"]["name"] for e in expectations if e["meta"]["name"] not in loaded]
     if dropped:
-        unknown = ", ".join(f"{e['meta']['name']} ({e.get('type')})" for e in dropped)
-        raise SuiteError(f"{path.name}: unknown expectation type: {unknown}")
+        reason = complaints[0] if complaints else "unknown reason"
+        raise SuiteError(f"{path.name}: GX rejected {', '.join(dropped)}: {reason}")
     return suite
 
 
@@ -201,14 +203,33 @@ def _check_parameters(path: Path, expectation: dict[str, Any]) -> None:
         )
 
 
-def _build_suite(path: Path, document: dict[str, Any]) -> Any:
+def _build_suite(path: Path, document: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The GX suite, and GX's complaints about expectations it dropped (its log, captured)."""
     gx = _gx()
     document = {key: value for key, value in document.items() if key != "id"}
-    try:
-        return gx.ExpectationSuite(**document)
-    except Exception as error:  # GX raises many types for a bad configuration
-        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise SuiteError(f"{path.name}: invalid suite: {first_line}") from error
+    gx_logger = logging.getLogger("great_expectations.core.expectation_suite")
+    collector = _Collector()
+    with _lock:  # the logger is process-wide
+        gx_logger.addHandler(collector)
+        propagate, gx_logger.propagate = gx_logger.propagate, False  # our one line is enough
+        try:
+            return gx.ExpectationSuite(**document), collector.messages
+        except Exception as error:  # GX raises many types for a bad configuration
+            # pydantic spreads one error over several lines (model, field, message): join them.
+            detail = " ".join(line.strip() for line in str(error).splitlines()) or repr(error)
+            raise SuiteError(f"{path.name}: invalid suite: {detail[:300]}") from error
+        finally:
+            gx_logger.removeHandler(collector)
+            gx_logger.propagate = propagate
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().splitlines()[0])
 
 
 def pandas_type_name(schema_type: str) -> str:

@@ -395,7 +395,13 @@ def test_unknown_expectation_type_is_a_suite_error(suite_dir: Path) -> None:
         )
 
     edit_rows(suite_dir, add_unknown)
-    with pytest.raises(SuiteError, match="unknown expectation type: body_pretty"):
+    with pytest.raises(SuiteError, match=r"rejected body_pretty: .*pretty not found"):
+        load_suites(suite_dir)
+
+
+def test_invalid_expectation_arguments_are_a_suite_error(suite_dir: Path) -> None:
+    edit_rows(suite_dir, lambda d: d["expectations"][4]["kwargs"].update(mostly=5))
+    with pytest.raises(SuiteError, match=r"invalid suite: .*ExpectColumnValuesToBeBetween mostly"):
         load_suites(suite_dir)
 
 
