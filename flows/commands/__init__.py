@@ -1,0 +1,14 @@
+"""The command line's commands: one module each, registered in COMMANDS (order = help order)."""
+
+from __future__ import annotations
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad combination of arguments: reported as one line, exit code 2."""
+
+
+from flows.commands import run  # noqa: E402 - the modules import the names above
+
+COMMANDS = [run]

@@ -1,0 +1,141 @@
+"""`newsclean run`: clean inputs into the dataset."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
+from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, RunConfig
+
+
+def _languages(value: str) -> list[str]:
+    return [code for code in value.split(",") if code.strip()]
+
+
+def add_parser(subparsers: Any) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="clean inputs into the dataset",
+        description=(
+            "Clean scraped articles into a Parquet dataset. INPUT is any mix of files and folders (walked "
+            "recursively): .txt plain-text scrapes, .html/.htm pages (also .gz), .jsonl scraper exports "
+            "(also .gz) with an 'html' or 'text' field per line. Other files are skipped and listed in "
+            "the summary. Inputs already in the dataset (same name and bytes) are not processed again."
+        ),
+        epilog="Exit codes: 0 success, 1 run failed (e.g. the data contract broke), 2 usage error.",
+    )
+    run.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help=f"files or folders to read (default: {DEFAULT_INPUT})",
+    )
+    run.add_argument(
+        "-o",
+        "--output",
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help=f"dataset folder; created when missing (default: {DEFAULT_OUTPUT})",
+    )
+    run.add_argument(
+        "-w",
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"worker processes (default: the machine's cores, {os.cpu_count()})",
+    )
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="files per batch (default: sized so each worker gets several batches, at most 256)",
+    )
+    run.add_argument(
+        "--document-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time limit per document; a document over it is quarantined as 'timeout' (default: 60)",
+    )
+    run.add_argument(
+        "--max-document-mb",
+        type=float,
+        default=5.0,
+        metavar="MB",
+        help="larger documents are quarantined as 'too_large' (default: 5)",
+    )
+    run.add_argument(
+        "--languages",
+        type=_languages,
+        default=None,
+        metavar="CODES",
+        help="comma-separated ISO 639-1 codes to accept, e.g. en,de; others are quarantined "
+        "(default: every language)",
+    )
+    run.add_argument(
+        "--max-quarantine-share",
+        type=float,
+        default=0.5,
+        metavar="FRACTION",
+        help="a batch with a larger share of rows failing validation is not published (default: 0.5)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="process every input again and replace the dataset's rows",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print the run summary as JSON instead of text"
+    )
+    run.add_argument(
+        "--no-progress", action="store_true", help="no progress bar, even on a terminal"
+    )
+    run.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    # Validate the parameters before paying for Prefect's start-up.
+    config = RunConfig.build(
+        inputs=args.inputs,
+        output=args.output,
+        workers=args.workers,
+        batch_size=args.batch_size,
+        document_timeout=args.document_timeout,
+        max_document_mb=args.max_document_mb,
+        languages=args.languages,
+        max_quarantine_share=args.max_quarantine_share,
+        full_refresh=args.full_refresh,
+    )
+    _check_writable(Path(config.output))
+    from flows import progress
+    from flows.pipeline import clean_articles
+    from flows.report import terminal_summary
+
+    progress.enable(not args.no_progress and not args.json)
+    summary = clean_articles(
+        inputs=list(config.inputs),
+        output=config.output,
+        workers=config.workers,
+        batch_size=config.batch_size,
+        document_timeout=config.document_timeout,
+        max_document_mb=config.max_document_mb,
+        languages=list(config.languages),
+        max_quarantine_share=config.max_quarantine_share,
+        full_refresh=config.full_refresh,
+    )
+    print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
+    return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
+
+
+def _check_writable(output: Path) -> None:
+    existing = output
+    while not existing.exists():
+        existing = existing.parent
+    if not os.access(existing, os.W_OK):
+        raise UsageError(f"cannot write to the output folder {output} ({existing} is not writable)")
