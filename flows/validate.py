@@ -349,9 +349,9 @@ def validate_articles(
     flags = [1 if position in row_failures else 0 for position in range(len(frame))]
     parameters["max_quarantined_rows"] = _max_quarantined_rows(settings, len(frame))
     batch_result = _run(suites.batch, frame.assign(**{QUARANTINED: flags}), parameters, False)
-    batch_failures = unevaluated + [
-        _name(result.expectation_config) for result in batch_result.results if not result.success
-    ]
+    failed = {_name(r.expectation_config) for r in batch_result.results if not r.success}
+    # GX returns results grouped by column; report them in the suite's order instead.
+    batch_failures = unevaluated + [name for name in suites.batch_names() if name in failed]
 
     results = {
         "rows": _compact(row_result.to_json_dict()),
@@ -405,8 +405,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _max_quarantined_rows(settings: ValidationSettings, rows: int) -> int:
-    # count <= floor(share * rows) is the same as count / rows <= share; the epsilon absorbs
-    # float error such as 0.3 * 10 = 3.0000000000000004 -> 2.9999... the other way round.
+    # count <= floor(share * rows) is the same as count / rows <= share; the epsilon keeps float
+    # error (0.29 * 100 == 28.999999999999996) from costing a row.
     return math.floor(settings.max_quarantine_share * rows + 1e-9)
 
 
