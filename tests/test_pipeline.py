@@ -85,7 +85,10 @@ def test_all_readers_agree(sample_run: tuple[Path, dict[str, Any]], articles: pd
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(5,)]
     assert pl.read_parquet(glob).height == 5
     assert ds.dataset(out / "articles", format="parquet").count_rows() == 5
-    types = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{glob}')").fetchall()}
+    types = {
+        row[0]: row[1]
+        for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{glob}')").fetchall()
+    }
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
     assert types["authors"] == "VARCHAR[]"
 
@@ -258,3 +261,72 @@ def test_languages_option_quarantines_other_languages(awkward_corpus: Path, tmp_
     quarantine = pd.read_parquet(tmp_path / "out" / "quarantine")
     [reasons] = quarantine["reasons"].tolist()
     assert any("language" in reason for reason in reasons)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "awkward"
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("fixture-out")
+    code, summary = run_cli(str(FIXTURES), "--output", str(out))
+    assert code == 0, summary
+    return out, summary
+
+
+def test_fixture_corpus_every_input_is_accounted_for(
+    fixture_run: tuple[Path, dict[str, Any]],
+) -> None:
+    _, summary = fixture_run
+    files = [p for p in FIXTURES.iterdir() if p.is_file()]
+    assert summary["files_found"] + len(summary["files_skipped"]) == len(files)
+    assert summary["published"] + summary["quarantined"] == summary["documents"]
+    assert {
+        "empty_input",
+        "binary_content",
+        "corrupt_compression",
+        "malformed_json",
+        "missing_content",
+    } <= set(summary["quarantine_reasons"])
+
+
+def test_html_page_is_extracted_without_page_furniture(
+    fixture_run: tuple[Path, dict[str, Any]],
+) -> None:
+    out, _ = fixture_run
+    frame = pd.read_parquet(out / "articles", dtype_backend="pyarrow")
+    [page] = frame[frame["source_uri"].str.endswith("harbour-news.html")].to_dict("records")
+    body = page["body"]
+    assert body.startswith(
+        "The city council voted on Wednesday"
+    )  # the headline is the title, not the body
+    assert "Concerns about the harbour" in body  # a subheading stays
+    assert body.rstrip().endswith("pupils and pensioners.")
+    for junk in (
+        "cookies",
+        "Home",
+        "Leave a Reply",
+        "Share this",
+        "newsletter",
+        "All rights reserved",
+        "Finally!",
+    ):
+        assert junk not in body
+    assert page["title"] == "Port city approves new ferry line to the islands"
+    assert page["publisher"] == "Harbour Daily"
+    assert list(page["authors"]) == ["Maria Keller"]
+    assert page["published_at"].date().isoformat() == "2024-03-14"
+    assert page["url"] == "https://harbourdaily.example/2024/03/14/ferry-line-approved/"
+
+
+def test_jsonl_fields_seed_the_metadata(fixture_run: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = fixture_run
+    frame = pd.read_parquet(out / "articles", dtype_backend="pyarrow")
+    [record] = frame[frame["source_uri"].str.endswith("scraper-export.jsonl#L1")].to_dict("records")
+    assert record["title"] == "Central library reopens after two-year renovation"
+    assert record["publisher"] == "River Post"
+    assert list(record["authors"]) == ["Tom Becker"]
+    assert record["published_at_source"] == "input_field"
+    assert record["published_at"].isoformat().startswith("2023-11-02T08:00")
+    assert "Read more" not in record["body"] and "Share this" not in record["body"]
+    assert list(record["related_headlines"]) == ["Museum plans new wing for local history"]
