@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -192,7 +193,8 @@ def _frame_for_validation(table: pa.Table) -> Any:
     frame = table.to_pandas()
     for name in table.column_names:
         if pa.types.is_list(table.schema.field(name).type):
-            frame[name] = [list(value) if value is not None else [] for value in frame[name]]
+            cells = [list(value) if value is not None else [] for value in frame[name]]
+            frame[name] = pd.Series(cells, index=frame.index, dtype=object)
     return frame
 
 

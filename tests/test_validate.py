@@ -459,3 +459,15 @@ def test_missing_not_null_check_is_a_suite_error(suite_dir: Path) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(SuiteError, match="no not-null check for column 'run_id'"):
         load_suites(suite_dir)
+
+
+def test_agency_set_in_the_suite_is_the_metadata_stage_canonical_set() -> None:
+    """The suite and the metadata stage must agree, or real agencies get quarantined."""
+    import json
+
+    from flows.credits import AGENCY_NAMES
+    from flows.resources import expectations_dir
+
+    suite = json.loads((expectations_dir() / "articles.rows.json").read_text(encoding="utf-8"))
+    [agency] = [e for e in suite["expectations"] if e["meta"]["name"] == "agency_canonical"]
+    assert set(agency["kwargs"]["value_set"]) == set(AGENCY_NAMES)
