@@ -44,6 +44,9 @@ class BatchResult:
     articles: int = 0
     rejected: int = 0
     rejection_reasons: Counter[str] = field(default_factory=Counter)
+    records_skipped: Counter[str] = field(
+        default_factory=Counter
+    )  # WARC records that are not documents
     staged_articles: str | None = None
     staged_quarantine: str | None = None
 
@@ -78,7 +81,7 @@ def run_batch(
     rows: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
-        for item in _documents(spec.files, settings.max_document_bytes):
+        for item in _documents(spec.files, settings.max_document_bytes, result.records_skipped):
             if item.record_id in known_ids:
                 result.already_processed += 1
                 continue
@@ -107,9 +110,11 @@ def run_batch(
     return result
 
 
-def _documents(files: Sequence[InputFile], max_bytes: int) -> Iterator[SourceDocument | Rejection]:
+def _documents(
+    files: Sequence[InputFile], max_bytes: int, skipped: Counter[str]
+) -> Iterator[SourceDocument | Rejection]:
     for item in files:
-        yield from read_documents(item, max_document_bytes=max_bytes)
+        yield from read_documents(item, max_document_bytes=max_bytes, skipped_records=skipped)
 
 
 def save_known_ids(known: Collection[str], path: Path) -> str:

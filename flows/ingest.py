@@ -12,9 +12,11 @@ import json
 import os
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -22,6 +24,8 @@ from flows.records import Rejection, SeedMetadata, SkippedInput, SourceDocument
 
 # Suffix (lower case, longest first) -> input format.
 FORMATS_BY_SUFFIX: tuple[tuple[str, str], ...] = (
+    (".warc.gz", "warc"),
+    (".warc", "warc"),
     (".html.gz", "html"),
     (".htm.gz", "html"),
     (".jsonl.gz", "jsonl"),
@@ -35,6 +39,8 @@ FORMATS_BY_SUFFIX: tuple[tuple[str, str], ...] = (
 DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 EXCERPT_CHARS = 2000
 _BINARY_SNIFF_BYTES = 8192
+# A whole WARC file may end with a few bytes of record separators after its last record.
+WARC_TRAILING_SLACK = 8
 _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE
 )
@@ -113,11 +119,21 @@ def record_id(relpath: str, raw: bytes) -> str:
 
 
 def read_documents(
-    item: InputFile, *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    item: InputFile,
+    *,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    skipped_records: Counter[str] | None = None,
 ) -> Iterator[SourceDocument | Rejection]:
-    """Yield the documents of one input file, or a rejection per unreadable record."""
+    """Yield the documents of one input file, or a rejection per unreadable record.
+
+    Records of a container that are not input documents (a WARC's requests, redirects, images)
+    are counted by why in `skipped_records`.
+    """
     if item.format == "jsonl":
         yield from _read_jsonl(item, max_document_bytes)
+        return
+    if item.format == "warc":
+        yield from read_warc(item, max_document_bytes, skipped_records)
         return
     raw, error = _read_bytes(
         item.path, gzipped=item.path.lower().endswith(".gz"), limit=max_document_bytes
@@ -218,9 +234,102 @@ def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection
         date_source="input_field" if _str_field(record, "date") else None,
         author=_str_field(record, "author"),
         publisher=_str_field(record, "source") or _str_field(record, "publisher"),
+        fetched_at=_str_field(record, "fetched_at"),
     )
     kind = "html" if content is html else "text"
     return SourceDocument(rid, uri, "jsonl", kind, _normalize_newlines(content), len(line), seed)
+
+
+def read_warc(
+    item: InputFile, limit: int, skipped: Counter[str] | None = None
+) -> Iterator[SourceDocument | Rejection]:
+    """Each HTML response record with status 200 is a document; every other record is counted
+    in `skipped` by why (not an input document: requests, metadata, redirects, images...)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    skipped = skipped if skipped is not None else Counter()
+    if item.size_bytes == 0:
+        rid = record_id(item.relpath, b"")
+        yield _reject(rid, item.path, "warc", "ingest", ("empty_input", "the file is empty"), 0)
+        return
+    try:
+        stream = open(item.path, "rb")  # noqa: SIM115 - closed below, also on errors
+    except OSError as error:
+        rid = record_id(item.relpath, b"")
+        yield _reject(
+            rid, item.path, "warc", "ingest", ("unreadable_file", str(error)), item.size_bytes
+        )
+        return
+    with stream:
+        records = ArchiveIterator(stream)
+        offset, consumed = 0, 0
+        try:
+            for record in records:
+                consumed = -1  # at least one record: measured after the loop
+                reason = _warc_skip_reason(record)
+                if reason is not None:
+                    skipped[reason] += 1
+                    offset = records.get_record_offset()
+                    continue
+                # The payload must be read before asking for the offset: asking first empties it.
+                payload = record.content_stream().read(limit + 1)
+                offset = records.get_record_offset()
+                yield _warc_document(item, record, payload, offset, limit)
+            if consumed:
+                consumed = records.get_record_offset() + records.get_record_length()
+        except Exception as error:  # warcio raises assorted errors on damaged input
+            yield _corrupt_warc(item, offset, f"{type(error).__name__}: {error}")
+            return
+        # warcio stops quietly at a truncated record: bytes left unread mean the file is damaged.
+        if item.size_bytes - consumed > WARC_TRAILING_SLACK:
+            yield _corrupt_warc(
+                item, offset, f"only {consumed:,} of {item.size_bytes:,} bytes are whole records"
+            )
+
+
+def _corrupt_warc(item: InputFile, offset: int, detail: str) -> Rejection:
+    uri = f"{item.path}#offset={offset}"
+    rid = record_id(f"{item.relpath}#offset={offset}", b"")
+    problem = (
+        "corrupt_warc",
+        f"the WARC file is truncated or corrupt after offset {offset}: {detail}",
+    )
+    return _reject(rid, uri, "warc", "ingest", problem, item.size_bytes)
+
+
+def _warc_skip_reason(record: Any) -> str | None:
+    if record.rec_type != "response":
+        return f"warc_{record.rec_type}_record"
+    if record.http_headers is None:
+        return "warc_not_http"
+    status = record.http_headers.get_statuscode()
+    if status != "200":
+        return f"warc_status_{status}"
+    content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+    if "html" not in content_type:
+        return "warc_not_html"
+    return None
+
+
+def _warc_document(
+    item: InputFile, record: Any, payload: bytes, offset: int, limit: int
+) -> SourceDocument | Rejection:
+    target = record.rec_headers.get_header("WARC-Target-URI")
+    uri = f"{item.path}#offset={offset}"
+    rid = record_id(
+        f"{item.relpath}#{record.rec_headers.get_header('WARC-Record-ID') or offset}", payload
+    )
+    if len(payload) > limit:
+        return _reject(
+            rid,
+            uri,
+            "warc",
+            "ingest",
+            ("too_large", f"record larger than the {limit:,}-byte limit"),
+            len(payload),
+        )
+    seed = SeedMetadata(url=target, fetched_at=record.rec_headers.get_header("WARC-Date"))
+    return _document_from_bytes(rid, uri, "warc", payload, seed, prefer_html=True)
 
 
 def _str_field(record: dict[str, object], key: str) -> str | None:

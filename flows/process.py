@@ -62,6 +62,7 @@ def process_document(
         "source_uri": doc.source_uri,
         "source_format": doc.source_format,
         "url": extracted.seed.url,
+        "fetched_at": fetch_time(extracted.seed.fetched_at),
         "title": meta.title,
         "body": body,
         "highlights": list(meta.highlights),
@@ -85,6 +86,14 @@ def process_document(
         "ingested_at": context.started_at,
         "pipeline_version": context.pipeline_version,
     }
+
+
+def fetch_time(value: str | None) -> datetime | None:
+    """A crawler's fetch time as UTC; None when absent or not a full timestamp."""
+    from flows.dates import parse_iso
+
+    fact = parse_iso(value.strip()) if value else None
+    return fact.value if fact is not None and fact.precision == "second" else None
 
 
 def reject(doc: SourceDocument, stage: str, reason: str, detail: str) -> Rejection:

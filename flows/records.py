@@ -52,6 +52,7 @@ class SeedMetadata:
     date_source: str | None = None  # input_field or html_meta
     author: str | None = None
     publisher: str | None = None
+    fetched_at: str | None = None  # when a crawler fetched the page (WARC-Date), ISO 8601
 
 
 @dataclass
