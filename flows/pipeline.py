@@ -30,6 +30,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows import progress  # noqa: E402
 from flows.batch import BatchResult, BatchSettings, BatchSpec, plan_batches, run_batch  # noqa: E402
+from flows.card import write_card  # noqa: E402
 from flows.extract import ExtractionSettings  # noqa: E402
 from flows.ingest import discover  # noqa: E402
 from flows.lock import RunLock  # noqa: E402
@@ -173,7 +174,8 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
         boilerplate=boilerplate,
         finished_at=datetime.now(UTC),
     )
-    write_reports(summary, published_result.validation_results, out)
+    write_reports(summary, published_result.validation_results, out)  # also when the run failed
+    write_card(out)  # from the whole dataset on disk, so it also holds after a failed run
     return summary.as_dict()
 
 

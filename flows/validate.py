@@ -21,7 +21,7 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -298,9 +298,23 @@ _batch_definition: Any = None
 def _gx() -> Any:
     # Set before the first import: GX reads it at import time.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    _quiet_gx_logs()  # before the import too: it logs while importing
     import great_expectations as gx
 
+    _quiet_gx_logs()
     return gx
+
+
+def _quiet_gx_logs() -> None:
+    # GX logs routine steps at INFO ("Created temporary directory ... for ephemeral docs site"),
+    # and some of its modules set their own logger to INFO at import, so lowering the package
+    # logger is not enough: raise every GX logger below WARNING. Its warnings still show.
+    logging.getLogger("great_expectations")  # exists before the import: its children inherit
+    loggers = logging.Logger.manager.loggerDict
+    for name in [name for name in loggers if name.split(".")[0] == "great_expectations"]:
+        gx_logger = loggers[name]
+        if isinstance(gx_logger, logging.Logger) and gx_logger.level < logging.WARNING:
+            gx_logger.setLevel(logging.WARNING)
 
 
 def _get_batch_definition() -> Any:
@@ -509,14 +523,37 @@ def write_results_json(outcome: ValidationOutcome, path: Path) -> Path:
 
 
 def write_data_docs(
-    outcome: ValidationOutcome, report_dir: Path, *, run_name: str = "newsclean"
+    outcome: ValidationOutcome | Sequence[Mapping[str, Any]],
+    report_dir: Path,
+    *,
+    run_name: str = "newsclean",
 ) -> Path:
-    """Render both suites' results as GX Data Docs HTML in ``report_dir``; return index.html.
+    """Render suite results as one GX Data Docs site in ``report_dir``; return its index.html.
 
-    The results are rebuilt from ``outcome.results`` (plain JSON), so a saved outcome can be
-    rendered again later. They pass through the context's in-memory results store only for the
-    build and are removed afterwards, so a long-running process does not accumulate them.
+    ``outcome`` is one ValidationOutcome, or the ``results`` of several (one per validation unit
+    of a run): every unit gets a page per suite, all listed on the one index.
+
+    The results are rebuilt from plain JSON, so saved results can be rendered again later. They
+    pass through the context's in-memory results store only for the build and are removed
+    afterwards, so a long-running process does not accumulate them.
     """
+    units = [outcome.results] if isinstance(outcome, ValidationOutcome) else list(outcome)
+    context = gx_context()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    with _lock:
+        store = context.validation_results_store
+        keys = _store_results(store, units, run_name)
+        context.add_data_docs_site(_SITE_NAME, _site_config(report_dir))
+        try:
+            context.build_data_docs(site_names=[_SITE_NAME], resource_identifiers=keys)
+        finally:
+            context.delete_data_docs_site(_SITE_NAME)
+            for key in keys:
+                store.remove_key(key)
+    return report_dir / "index.html"
+
+
+def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str) -> list[Any]:
     from great_expectations.core.expectation_validation_result import (
         expectationSuiteValidationResultSchema,
     )
@@ -526,32 +563,23 @@ def write_data_docs(
         ValidationResultIdentifier,
     )
 
-    context = gx_context()
     run_id = RunIdentifier(run_name=run_name)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        store = context.validation_results_store
-        keys = []
+    keys = []
+    for position, unit in enumerate(units):
+        # One unit keeps the plain name; several are told apart by their position in the run.
+        prefix = "articles" if len(units) == 1 else f"articles-unit{position:05d}"
         for level in _LEVELS:
-            result = expectationSuiteValidationResultSchema.load(outcome.results[level])
-            result.meta["run_id"] = (
-                run_id  # batch.validate leaves it out: the page would say __none__
-            )
+            result = expectationSuiteValidationResultSchema.load(unit[level])
+            # batch.validate leaves the run id out: the page would say __none__.
+            result.meta["run_id"] = run_id
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
                 run_id=run_id,
-                batch_identifier=f"articles-{level}",
+                batch_identifier=f"{prefix}-{level}",
             )
             store.set(key, result)
             keys.append(key)
-        context.add_data_docs_site(_SITE_NAME, _site_config(report_dir))
-        try:
-            context.build_data_docs(site_names=[_SITE_NAME], resource_identifiers=keys)
-        finally:
-            context.delete_data_docs_site(_SITE_NAME)
-            for key in keys:
-                store.remove_key(key)
-    return report_dir / "index.html"
+    return keys
 
 
 def _site_config(report_dir: Path) -> dict[str, Any]:
