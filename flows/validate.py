@@ -550,7 +550,59 @@ def write_data_docs(
             context.delete_data_docs_site(_SITE_NAME)
             for key in keys:
                 store.remove_key(key)
+    _readable_offline(report_dir, _page_status(units))
     return report_dir / "index.html"
+
+
+def _batch_identifier(units: Sequence[Mapping[str, Any]], position: int, level: str) -> str:
+    # One unit keeps the plain name; several are told apart by their position in the run.
+    prefix = "articles" if len(units) == 1 else f"articles-unit{position:05d}"
+    return f"{prefix}-{level}"
+
+
+def _page_status(units: Sequence[Mapping[str, Any]]) -> dict[str, bool]:
+    """Success per validation page, by the page's file stem (its batch identifier)."""
+    return {
+        _batch_identifier(units, position, level): bool(unit[level].get("success"))
+        for position, unit in enumerate(units)
+        for level in _LEVELS
+    }
+
+
+# Data Docs load their CSS, icon font and scripts from CDNs. Without them (offline, a CI artifact
+# opened locally) the status icons are blank and the index's table, drawn by a script, is empty.
+# These fallbacks come first in <head>, so the CDN's rules win whenever they load.
+_FALLBACK_STYLE = """<style>/* newsclean: readable without the CDN */
+.fa-check-circle::before { content: "\\2714  "; }
+.fa-times::before { content: "\\2718  "; }
+.text-success { color: #1e7e34; } .text-danger { color: #c82333; }
+</style>"""
+_INDEX_MARKER = '<div id="section-1-content-block-2-1-body-table-toolbar"'
+
+
+def _readable_offline(report_dir: Path, status: Mapping[str, bool]) -> None:
+    pages = sorted((report_dir / "validations").rglob("*.html"))
+    for page in [report_dir / "index.html", *pages]:
+        html = page.read_text(encoding="utf-8").replace("<head>", "<head>" + _FALLBACK_STYLE, 1)
+        if page.name == "index.html":
+            html = html.replace(
+                _INDEX_MARKER, _page_list(report_dir, pages, status) + _INDEX_MARKER, 1
+            )
+        page.write_text(html, encoding="utf-8")
+
+
+def _page_list(report_dir: Path, pages: Sequence[Path], status: Mapping[str, bool]) -> str:
+    """A plain list of the run's validation pages: the index without its script-drawn table."""
+    items = []
+    for page in pages:
+        ok = status.get(page.stem)
+        mark = "" if ok is None else ("&#10004; passed" if ok else "&#10008; failed")
+        color = "" if ok is None else ("#1e7e34" if ok else "#c82333")
+        link = page.relative_to(report_dir).as_posix()
+        items.append(
+            f'<li><a href="{link}">{page.stem}</a> <span style="color: {color}">{mark}</span></li>'
+        )
+    return '<ul class="newsclean-pages mt-2">' + "".join(items) + "</ul>"
 
 
 def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str) -> list[Any]:
@@ -566,8 +618,6 @@ def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str
     run_id = RunIdentifier(run_name=run_name)
     keys = []
     for position, unit in enumerate(units):
-        # One unit keeps the plain name; several are told apart by their position in the run.
-        prefix = "articles" if len(units) == 1 else f"articles-unit{position:05d}"
         for level in _LEVELS:
             result = expectationSuiteValidationResultSchema.load(unit[level])
             # batch.validate leaves the run id out: the page would say __none__.
@@ -575,7 +625,7 @@ def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
                 run_id=run_id,
-                batch_identifier=f"{prefix}-{level}",
+                batch_identifier=_batch_identifier(units, position, level),
             )
             store.set(key, result)
             keys.append(key)

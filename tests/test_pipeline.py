@@ -330,3 +330,17 @@ def test_jsonl_fields_seed_the_metadata(fixture_run: tuple[Path, dict[str, Any]]
     assert record["published_at"].isoformat().startswith("2023-11-02T08:00")
     assert "Read more" not in record["body"] and "Share this" not in record["body"]
     assert list(record["related_headlines"]) == ["Museum plans new wing for local history"]
+
+
+def test_run_writes_data_docs_and_the_dataset_card(sample_run: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = sample_run
+    report = out / "reports" / summary["run_id"]
+    assert summary["data_docs"] == str(report / "index.html")
+    assert (report / "index.html").is_file()
+    assert len(list((report / "validations").rglob("*.html"))) == 2
+    text = (report / "summary.md").read_text(encoding="utf-8")
+    assert "None: every row and batch expectation passed." in text
+    assert "- languages: en 5" in text
+    card = (out / "articles" / "_README.md").read_text(encoding="utf-8")
+    assert "| articles | 5 |" in card
+    assert len(pd.read_parquet(out / "articles")) == 5  # the card is not read as data
