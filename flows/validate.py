@@ -80,6 +80,9 @@ class ValidationSettings:
     max_title_chars: int = 300
     languages: tuple[str, ...] = ()  # empty = every language accepted
     max_quarantine_share: float = 0.5
+    # A share over a handful of rows says nothing about the batch (an hourly run with two new
+    # pages, one of them not an article, is fine): the ceiling applies from this many rows on.
+    min_rows_for_share: int = 20
     earliest_date: str = "1990-01-01"
 
 
@@ -419,6 +422,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _max_quarantined_rows(settings: ValidationSettings, rows: int) -> int:
+    if rows < settings.min_rows_for_share:
+        return rows
     # count <= floor(share * rows) is the same as count / rows <= share; the epsilon keeps float
     # error (0.29 * 100 == 28.999999999999996) from costing a row.
     return math.floor(settings.max_quarantine_share * rows + 1e-9)

@@ -43,6 +43,7 @@ def good_row(index: int) -> dict[str, Any]:
         "source_uri": f"data/sample/{index:03d}.txt",
         "source_format": "text",
         "url": None,
+        "fetched_at": pd.Timestamp("2024-05-02T08:00:00", tz="UTC"),
         "title": f"Council approves budget {index}",
         "body": BODY,
         "highlights": ["Budget approved"],
@@ -75,6 +76,7 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
             "word_count": "int32",
             "language_score": "float32",
             "published_at": "datetime64[us, UTC]",
+            "fetched_at": "datetime64[us, UTC]",
             "ingested_at": "datetime64[us, UTC]",
         }
     )
@@ -251,7 +253,7 @@ def test_positions_ignore_the_frame_index(suites: Suites) -> None:
 
 def test_quarantine_share_over_the_ceiling_fails_the_batch(suites: Suites) -> None:
     frame = with_values("agency", {0: "Nobody", 1: "Nobody"})(base_frame())
-    outcome = run(suites, frame, ValidationSettings())
+    outcome = run(suites, frame, ValidationSettings(min_rows_for_share=1))
     assert outcome.batch_failures == ["quarantine_share"]
     assert not outcome.publishable
     assert outcome.results["quarantine_share"] == pytest.approx(2 / 3)
@@ -259,7 +261,15 @@ def test_quarantine_share_over_the_ceiling_fails_the_batch(suites: Suites) -> No
 
 def test_quarantine_share_at_the_ceiling_passes(suites: Suites) -> None:
     frame = with_values("agency", {0: "Nobody", 1: "Nobody"})(base_frame(rows=4))
-    outcome = run(suites, frame, ValidationSettings())
+    outcome = run(suites, frame, ValidationSettings(min_rows_for_share=1))
+    assert outcome.batch_failures == []
+    assert set(outcome.row_failures) == {0, 1}
+
+
+def test_quarantine_share_is_not_judged_on_a_handful_of_rows(suites: Suites) -> None:
+    # Two of three rows fail (over the 50% ceiling), but three rows are too few to judge a batch.
+    frame = with_values("agency", {0: "Nobody", 1: "Nobody"})(base_frame())
+    outcome = run(suites, frame, ValidationSettings(min_rows_for_share=20))
     assert outcome.batch_failures == []
     assert set(outcome.row_failures) == {0, 1}
 
