@@ -1,0 +1,321 @@
+"""The development set shared by the benchmarks: unpack, load pages, run them in worker processes.
+
+The set is trafilatura's public evaluation data (990 pages and `evaldata.json`), bundled at
+`../shared/corpora/trafilatura-eval.tar.xz` beside the checkout. It is unpacked once per run
+into a temporary folder, or once and for all into `--cache-dir`.
+
+Worker processes get a page reference (url, path, gold), read and decode the page themselves,
+and run each measured call under `signal.alarm`, so a pathological page costs at most the time
+limit and is counted as a timeout instead of hanging the benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import multiprocessing
+import os
+import platform
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ARCHIVE = REPO_ROOT.parent / "shared" / "corpora" / "trafilatura-eval.tar.xz"
+GOLD_FILE = "evaldata.json"
+PAGE_DIR = "eval"
+# A stamp in the cache folder says which archive (size, mtime) it was unpacked from.
+CACHE_STAMP = ".unpacked-from"
+
+# The scripts run as `python benchmarks/x.py`: make `flows` importable without an install too.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.append(str(REPO_ROOT))
+
+
+class DevsetMissing(Exception):
+    """The archive is not where it was looked for."""
+
+
+class PageTimeout(Exception):
+    """A measured call ran past the per-page time limit."""
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """What a worker needs to load one page: small, so it pickles cheaply."""
+
+    url: str
+    path: Path
+    gold: dict[str, Any]
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    def load(self) -> Page:
+        return Page(self.url, self.file, decode_html(self.path.read_bytes()), self.gold)
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # the key in evaldata.json; 36 keys are labels such as "hard::site.html"
+    file: str
+    html: str
+    gold: dict[str, Any]
+
+    @property
+    def web_url(self) -> str | None:
+        """The URL to give an extractor: a label or a typo ("xhttps://") is no evidence."""
+        return self.url if self.url.startswith(("http://", "https://")) else None
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--devset", type=Path, default=DEFAULT_ARCHIVE, help="the trafilatura-eval.tar.xz archive"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="unpack the archive here once and reuse it (default: a temporary folder per run)",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPUs)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=60,
+        help="seconds one measured call may take on one page before it counts as a timeout",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also save the figures here")
+
+
+# --- unpacking and loading --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def unpacked(archive: Path, cache_dir: Path | None = None) -> Iterator[Path]:
+    """The folder holding `eval/` and `evaldata.json`; a temporary one is removed on exit."""
+    if not archive.is_file():
+        raise DevsetMissing(str(archive))
+    if cache_dir is not None:
+        yield unpack_cached(archive, cache_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="newsclean-devset-") as folder:
+        extract_archive(archive, Path(folder))
+        yield Path(folder)
+
+
+def unpack_cached(archive: Path, cache_dir: Path) -> Path:
+    stat = archive.stat()
+    stamp = f"{archive.resolve()} {stat.st_size} {stat.st_mtime_ns}"
+    stamp_file = cache_dir / CACHE_STAMP
+    if stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return cache_dir
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    extract_archive(archive, cache_dir)
+    # Written last: an interrupted unpack is redone next time.
+    stamp_file.write_text(stamp)
+    return cache_dir
+
+
+def extract_archive(archive: Path, target: Path) -> None:
+    with tarfile.open(archive, "r:*") as tar:
+        # The "data" filter refuses absolute paths, links out of the folder and device files.
+        tar.extractall(target, filter="data")
+
+
+def page_refs(root: Path, limit: int | None = None) -> list[PageRef]:
+    """Pages in the order of `evaldata.json` (the order trafilatura's evaluation uses)."""
+    gold = json.loads((root / GOLD_FILE).read_text(encoding="utf-8"))
+    refs = [
+        PageRef(url, root / PAGE_DIR / item["file"], item)
+        for url, item in gold.items()
+        if item.get("file")
+    ]
+    return refs[:limit] if limit is not None else refs
+
+
+def iter_pages(root: Path, limit: int | None = None) -> Iterator[Page]:
+    for ref in page_refs(root, limit):
+        yield ref.load()
+
+
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def decode_html(raw: bytes) -> str:
+    """UTF-8 when the bytes are valid UTF-8 (as trafilatura's evaluation reads them), else the
+    charset the page declares, stray bad bytes replaced (as browsers do: some pages declared
+    UTF-8 carry a few Latin-1 bytes in an ad script), else charset_normalizer's guess, else
+    cp1252 with replacements."""
+    with contextlib.suppress(UnicodeDecodeError):
+        return raw.decode("utf-8-sig")
+    declared = META_CHARSET.search(raw[:8192])
+    if declared:
+        with contextlib.suppress(LookupError):
+            return raw.decode(declared.group(1).decode("ascii"), errors="replace")
+    with contextlib.suppress(ImportError):
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is not None:
+            return str(best)
+    return raw.decode("cp1252", errors="replace")
+
+
+# --- running pages in worker processes ----------------------------------------------------------
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise PageTimeout
+
+
+def timed_call(function: Callable[[], Any], seconds: int) -> tuple[Any, float, str | None]:
+    """(result, elapsed seconds, problem) where problem is None, "timeout" or "error: ...".
+
+    SIGALRM interrupts Python code between bytecodes; a single C call that never returns is
+    caught by the parent's backstop in `run_pages` instead.
+    """
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    signal.alarm(seconds)
+    start = time.perf_counter()
+    try:
+        return function(), time.perf_counter() - start, None
+    except PageTimeout:
+        return None, time.perf_counter() - start, "timeout"
+    except Exception as error:  # a crash on one page is a figure, not the end of the run
+        return None, time.perf_counter() - start, f"error: {type(error).__name__}: {error}"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_pages(
+    worker: Callable[[PageRef], dict[str, Any]],
+    refs: list[PageRef],
+    jobs: int,
+    backstop_seconds: float,
+) -> Iterator[tuple[PageRef, dict[str, Any] | None]]:
+    """Yield (page, worker result) in page order; None for pages lost to a hung worker.
+
+    `backstop_seconds` bounds the wait for any one result; if it passes, the pool is
+    terminated and the pages not yet done are yielded with None.
+    """
+    # fork: workers inherit the imported libraries and the script's functions.
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(processes=max(1, jobs), maxtasksperchild=200)
+    done = 0
+    try:
+        results = pool.imap(worker, refs, chunksize=1)
+        for ref in refs:
+            try:
+                result = results.next(timeout=backstop_seconds)
+            except multiprocessing.TimeoutError:
+                print(
+                    f"warning: no result for {ref.file} within {backstop_seconds:.0f} s; "
+                    "stopping the workers",
+                    file=sys.stderr,
+                )
+                break
+            done += 1
+            yield ref, result
+    finally:
+        pool.terminate()
+        pool.join()
+    for ref in refs[done:]:
+        yield ref, None
+
+
+# --- header: what ran, where ----------------------------------------------------------------
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def git_state() -> str:
+    """HEAD and whether the stages under flows/ differ from it (the cleaner may be in flux)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "flows"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    files = sorted(line[3:] for line in changed if line.strip())
+    if not files:
+        return f"{head} (flows/ clean)"
+    return f"{head} + uncommitted changes in flows/: {', '.join(files)}"
+
+
+def machine_info() -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "cpus": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "trafilatura": package_version("trafilatura"),
+        "inscriptis": package_version("inscriptis"),
+        "git": git_state(),
+    }
+
+
+def print_header(title: str, info: dict[str, Any]) -> None:
+    print(f"# {title}")
+    print()
+    for key in ("command", "date", "cpus", "cpus_usable", "cpu_model", "python", "platform"):
+        print(f"- {key}: {info[key]}")
+    print(f"- trafilatura {info['trafilatura']}, inscriptis {info['inscriptis']}")
+    print(f"- newsclean: {info['git']}")
+    print()
+
+
+def missing_message(archive: Path) -> str:
+    return f"development set not found at {archive}, nothing measured"
+
+
+def save_json(path: Path, figures: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str) + "\n")
