@@ -26,7 +26,6 @@ apply_prefect_defaults()  # before Prefect is imported: its settings are read at
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows import progress  # noqa: E402
 from flows.batch import BatchResult, BatchSettings, BatchSpec, plan_batches, run_batch  # noqa: E402
@@ -37,6 +36,7 @@ from flows.lock import RunLock  # noqa: E402
 from flows.process import ProcessSettings, RunContext  # noqa: E402
 from flows.publish import PublishResult, count_boilerplate, publish_run, published_state  # noqa: E402
 from flows.report import RunSummary, write_reports  # noqa: E402
+from flows.runners import make_task_runner  # noqa: E402
 from flows.settings import RunConfig  # noqa: E402
 
 STAGING_DIR = ".staging"
@@ -99,6 +99,8 @@ def clean_articles(
     languages: list[str] | None = None,
     max_quarantine_share: float = 0.5,
     full_refresh: bool = False,
+    task_runner: str = "threads",
+    dask_address: str | None = None,
 ) -> dict[str, Any]:
     """Clean the scrapes under `inputs` into the Parquet dataset under `output`.
 
@@ -114,6 +116,8 @@ def clean_articles(
         languages=languages,
         max_quarantine_share=max_quarantine_share,
         full_refresh=full_refresh,
+        task_runner=task_runner,
+        dask_address=dask_address,
     )
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
@@ -140,7 +144,7 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
         process=ProcessSettings(ExtractionSettings()),
     )
     progress.start(total_files=len(files))
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=config.workers)
+    runner = make_task_runner(config.task_runner, config.workers, config.dask_address)
     results: list[BatchResult] = []
     with runner:
         futures: list[PrefectFuture[BatchResult]] = [

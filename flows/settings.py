@@ -46,6 +46,8 @@ class RunConfig:
     languages: tuple[str, ...] = field(default_factory=tuple)
     max_quarantine_share: float = 0.5
     full_refresh: bool = False
+    task_runner: str = "threads"
+    dask_address: str | None = None
 
     @classmethod
     def build(
@@ -60,6 +62,8 @@ class RunConfig:
         languages: Sequence[str] | None = None,
         max_quarantine_share: float = 0.5,
         full_refresh: bool = False,
+        task_runner: str = "threads",
+        dask_address: str | None = None,
     ) -> RunConfig:
         paths = tuple(str(p) for p in (inputs or [DEFAULT_INPUT]))
         missing = [p for p in paths if not Path(p).exists()]
@@ -86,6 +90,7 @@ class RunConfig:
             raise ConfigError(
                 f"--languages takes ISO 639-1 codes such as en,de; not {', '.join(bad)}"
             )
+        _check_task_runner(task_runner, dask_address)
         return cls(
             inputs=paths,
             output=str(out),
@@ -96,4 +101,23 @@ class RunConfig:
             languages=codes,
             max_quarantine_share=float(max_quarantine_share),
             full_refresh=full_refresh,
+            task_runner=task_runner,
+            dask_address=dask_address or None,
+        )
+
+
+TASK_RUNNERS = ("threads", "dask")
+_DASK_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
+
+
+def _check_task_runner(task_runner: str, dask_address: str | None) -> None:
+    if task_runner not in TASK_RUNNERS:
+        raise ConfigError(
+            f"--task-runner must be one of {', '.join(TASK_RUNNERS)}, got {task_runner!r}"
+        )
+    if dask_address and task_runner != "dask":
+        raise ConfigError("--dask-address needs --task-runner dask")
+    if dask_address and not _DASK_ADDRESS.match(dask_address):
+        raise ConfigError(
+            f"--dask-address takes a scheduler address such as tcp://host:8786, not {dask_address!r}"
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
-from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, RunConfig
+from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, TASK_RUNNERS, RunConfig
 
 
 def _languages(value: str) -> list[str]:
@@ -90,6 +90,7 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="process every input again and replace the dataset's rows",
     )
+    add_task_runner_arguments(run)
     run.add_argument(
         "--json", action="store_true", help="print the run summary as JSON instead of text"
     )
@@ -111,6 +112,8 @@ def handle(args: argparse.Namespace) -> int:
         languages=args.languages,
         max_quarantine_share=args.max_quarantine_share,
         full_refresh=args.full_refresh,
+        task_runner=args.task_runner,
+        dask_address=args.dask_address,
     )
     _check_writable(Path(config.output))
     from flows import progress
@@ -128,9 +131,28 @@ def handle(args: argparse.Namespace) -> int:
         languages=list(config.languages),
         max_quarantine_share=config.max_quarantine_share,
         full_refresh=config.full_refresh,
+        task_runner=config.task_runner,
+        dask_address=config.dask_address,
     )
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
+
+
+def add_task_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--task-runner",
+        choices=TASK_RUNNERS,
+        default="threads",
+        help="where batch tasks run: threads in this process, or a Dask cluster "
+        "(a local one of --workers processes unless --dask-address is given) (default: threads)",
+    )
+    parser.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="scheduler of an existing Dask cluster (with --task-runner dask); its workers need "
+        "DASK_DISTRIBUTED__WORKER__DAEMON=False, PREFECT_API_URL and access to the output folder",
+    )
 
 
 def _check_writable(output: Path) -> None:

@@ -1,0 +1,90 @@
+"""Task runners for the batch tasks: threads in this process, or a Dask cluster (prefect-dask).
+
+Batch tasks drive a child process each (flows/isolation.py) and report to a Prefect API, so a Dask
+cluster needs two things a stock `DaskTaskRunner` does not give:
+
+- non-daemonic worker processes: Python forbids daemonic processes to have children, and Dask
+  starts its workers as daemons unless `distributed.worker.daemon` is False;
+- the URL of the flow's Prefect API in the workers' environment: without it every worker process
+  starts its own temporary Prefect server (about 20 s each, and runs invisible to the flow's).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from flows.settings import TASK_RUNNERS
+
+if TYPE_CHECKING:  # Prefect is imported lazily: flows.pipeline sets its settings first
+    from prefect.task_runners import TaskRunner
+
+# Active while the runner is open: the nanny reads it when it (re)starts a worker process.
+DASK_CONFIG = {"distributed.worker.daemon": False}
+
+
+def make_task_runner(kind: str, workers: int, dask_address: str | None = None) -> TaskRunner[Any]:
+    """The runner for `kind`: "threads" (a pool of `workers` threads) or "dask".
+
+    "dask" without an address starts a local cluster of `workers` single-threaded processes for
+    the run; with an address it uses that scheduler's workers (they must be started with
+    `DASK_DISTRIBUTED__WORKER__DAEMON=False`, a PREFECT_API_URL, and see the run's output folder).
+    Call it inside the flow: the local cluster's workers are pointed at the flow's Prefect API.
+    """
+    if kind == "threads":
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        runner = dask_runner_class()
+        if dask_address:
+            return runner(address=dask_address)
+        return runner(cluster_kwargs=local_cluster_kwargs(workers))
+    raise ValueError(f"unknown task runner {kind!r}; expected one of {', '.join(TASK_RUNNERS)}")
+
+
+def local_cluster_kwargs(workers: int) -> dict[str, Any]:
+    env = {"PREFECT_API_URL": url} if (url := current_api_url()) else {}
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,  # one batch at a time per process: the batch is the unit
+        "processes": True,
+        "dashboard_address": ":0",  # None would still open 8787
+        "silence_logs": logging.WARNING,
+        "env": env,
+    }
+
+
+def current_api_url() -> str | None:
+    """The Prefect API this flow run talks to, also when it is the temporary local server."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None or context.client is None:
+        from prefect.settings import PREFECT_API_URL
+
+        return PREFECT_API_URL.value() or None
+    return str(context.client.api_url).rstrip("/")
+
+
+@functools.cache
+def dask_runner_class() -> Any:
+    """Built on first use: importing prefect_dask (and distributed) costs about 0.8 s."""
+    import dask.config
+    from prefect_dask import DaskTaskRunner
+
+    class NewscleanDaskTaskRunner(DaskTaskRunner):
+        """Keeps DASK_CONFIG on and its scratch folder private while it is open."""
+
+        def __enter__(self) -> NewscleanDaskTaskRunner:
+            super().__enter__()
+            stack = self._exit_stack  # closed by DaskTaskRunner.__exit__, after the cluster
+            scratch = tempfile.mkdtemp(prefix="newsclean-dask-")
+            stack.callback(shutil.rmtree, scratch, ignore_errors=True)
+            stack.enter_context(dask.config.set({**DASK_CONFIG, "temporary-directory": scratch}))
+            return self
+
+    return NewscleanDaskTaskRunner
