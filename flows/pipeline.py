@@ -166,8 +166,9 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
             progress.advance(len(batches[result.index].files))
     progress.finish()
     results.sort(key=lambda r: r.index)
-    boilerplate = count_boilerplate([r.staged_articles for r in results if r.staged_articles])
     published_result = publish(results, str(out), str(staging), context, config, published)
+    # Counted after publish: publish moves paragraphs repeated across a publisher to boilerplate.
+    boilerplate = count_boilerplate([r.staged_articles for r in results if r.staged_articles])
     summary = RunSummary.build(
         context=context,
         config=config,

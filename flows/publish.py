@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows import repeats
 from flows.dedup import find_duplicates
 from flows.process import RunContext
 from flows.records import Rejection
@@ -93,6 +94,7 @@ def publish_run(
     settings = validation_settings or ValidationSettings()
     suites = load_suites()
     result = PublishResult()
+    _strip_repeated_lines(staged_articles)
     new_pairs = _id_hash_pairs(staged_articles)
     duplicates = find_duplicates(new_pairs, published)
     known_ids = {row[0] for row in published} | {article_id for article_id, _ in new_pairs}
@@ -149,6 +151,28 @@ def publish_run(
     for old in previous:
         old.unlink(missing_ok=True)
     return result
+
+
+def _strip_repeated_lines(staged_articles: Sequence[str]) -> None:
+    """Move paragraphs repeated across a publisher's articles in this run to boilerplate.
+
+    Done before dedup, so equal bodies are compared without the site's repeated furniture.
+    Rewrites the staged files in place (atomically); they are this run's private copies.
+    """
+    from flows.metadata import count_words
+    from flows.process import content_sha256
+
+    counter = repeats.count_tables(
+        pq.read_table(path, columns=repeats.COUNTED_COLUMNS) for path in staged_articles
+    )
+    repeated = counter.repeated()
+    if not repeated:
+        return
+    for path in staged_articles:
+        table = pq.read_table(path, schema=articles_schema().arrow())
+        stripped = repeats.strip_repeated(table, repeated, content_sha256, count_words)
+        if stripped is not table:
+            write_parquet_atomic(stripped, Path(path))
 
 
 def _id_hash_pairs(staged_articles: Sequence[str]) -> list[tuple[str, str]]:

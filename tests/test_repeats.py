@@ -1,0 +1,99 @@
+"""Paragraphs repeated across a publisher's articles in a run are boilerplate of kind `repeated`."""
+
+from __future__ import annotations
+
+from test_schema_and_write import article_row
+
+from flows.process import content_sha256
+from flows.repeats import MIN_DOCUMENTS, RepeatCounter, publisher_key, strip_repeated
+from flows.write import articles_table
+
+SIGN_OFF = "Follow our live coverage of the election on the Harbour Daily app."
+
+
+def _row(index: int, publisher: str | None, body: str, url: str | None = None) -> dict[str, object]:
+    return article_row(
+        f"{index:016x}",
+        publisher=publisher,
+        url=url,
+        body=body,
+        content_sha256=content_sha256(body),
+        word_count=len(body.split()),
+    )
+
+
+def _bodies(n: int, extra: str | None) -> list[str]:
+    bodies = []
+    for i in range(n):
+        story = f"Story {i} begins with a sentence of its own about event number {i}."
+        bodies.append(story if extra is None else f"{story}\n\n{extra}")
+    return bodies
+
+
+def _strip(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    table = articles_table(rows)
+    counter = RepeatCounter()
+    counter.add_table(table)
+    stripped = strip_repeated(
+        table, counter.repeated(), content_sha256, lambda text: len(text.split())
+    )
+    return sorted(stripped.to_pylist(), key=lambda r: r["article_id"])
+
+
+def test_a_sign_off_in_many_articles_of_one_publisher_is_removed_with_its_kind() -> None:
+    rows = [
+        _row(i, "Harbour Daily", body) for i, body in enumerate(_bodies(MIN_DOCUMENTS, SIGN_OFF))
+    ]
+    for row in _strip(rows):
+        assert SIGN_OFF not in row["body"]
+        assert row["body"].startswith("Story ")
+        assert {"kind": "repeated", "text": SIGN_OFF, "rule": "repeated_v1"} in row["boilerplate"]
+        assert row["content_sha256"] == content_sha256(row["body"])
+        assert row["word_count"] == len(row["body"].split())
+
+
+def test_below_the_threshold_nothing_is_removed() -> None:
+    rows = [
+        _row(i, "Harbour Daily", body)
+        for i, body in enumerate(_bodies(MIN_DOCUMENTS - 1, SIGN_OFF))
+    ]
+    assert all(SIGN_OFF in row["body"] for row in _strip(rows))
+
+
+def test_the_same_line_at_different_publishers_does_not_add_up() -> None:
+    bodies = _bodies(MIN_DOCUMENTS + 1, SIGN_OFF)
+    rows = [
+        _row(i, "Harbour Daily" if i % 2 else "River Post", body) for i, body in enumerate(bodies)
+    ]
+    assert all(SIGN_OFF in row["body"] for row in _strip(rows))
+
+
+def test_copies_of_one_article_count_once() -> None:
+    body = f"The only story.\n\n{SIGN_OFF}"
+    rows = [_row(i, "Harbour Daily", body) for i in range(MIN_DOCUMENTS + 2)]
+    assert all(SIGN_OFF in row["body"] for row in _strip(rows))
+
+
+def test_long_paragraphs_are_article_text_even_when_repeated() -> None:
+    long_paragraph = "A long paragraph of a re-published wire story. " * 10
+    rows = [
+        _row(i, "Harbour Daily", body)
+        for i, body in enumerate(_bodies(MIN_DOCUMENTS, long_paragraph.strip()))
+    ]
+    assert all(long_paragraph.strip() in row["body"] for row in _strip(rows))
+
+
+def test_an_article_is_never_emptied_by_repetition_alone() -> None:
+    # Distinct articles (identical bodies count once) that are nothing but the repeated line.
+    rows = [
+        _row(i, "Harbour Daily", f"{SIGN_OFF}\n\n{SIGN_OFF}" if i else SIGN_OFF)
+        for i in range(MIN_DOCUMENTS)
+    ]
+    for row in _strip(rows):
+        assert row["body"].strip()
+
+
+def test_publisher_falls_back_to_the_url_host() -> None:
+    assert publisher_key(None, "https://www.harbour.example/a/b") == "harbour.example"
+    assert publisher_key("Harbour Daily", "https://x.example/") == "harbour daily"
+    assert publisher_key(None, None) is None
