@@ -98,12 +98,7 @@ def run_batch(
         path = write_parquet_atomic(articles_table(rows), staging_dir / f"{stem}.articles.parquet")
         result.staged_articles = str(path)
     if rejections:
-        table = quarantine_table(
-            rejections,
-            run_id=context.run_id,
-            ingested_at=context.started_at,
-            pipeline_version=context.pipeline_version,
-        )
+        table = quarantine_table(rejections, context)
         result.staged_quarantine = str(
             write_parquet_atomic(table, staging_dir / f"{stem}.quarantine.parquet")
         )

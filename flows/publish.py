@@ -126,12 +126,7 @@ def publish_run(
         if passed.num_rows:
             ready.append(_stage(passed, ready_dir, output / ARTICLES_DIR / f"{stem}.parquet"))
         if rejections:
-            table_q = quarantine_table(
-                rejections,
-                run_id=context.run_id,
-                ingested_at=context.started_at,
-                pipeline_version=context.pipeline_version,
-            )
+            table_q = quarantine_table(rejections, context)
             target = output / QUARANTINE_DIR / f"{stem}-validation.parquet"
             ready.append(_stage(table_q, ready_dir, target))
     if not result.ok:

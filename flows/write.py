@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.process import RunContext
 from flows.records import Rejection
 from flows.schema import TableSchema, articles_schema, quarantine_schema
 
@@ -31,16 +32,19 @@ def articles_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
     return _table(ordered, articles_schema())
 
 
-def quarantine_table(
-    rejections: Iterable[Rejection], *, run_id: str, ingested_at: datetime, pipeline_version: str
-) -> pa.Table:
+def quarantine_table(rejections: Iterable[Rejection], context: RunContext) -> pa.Table:
+    """Rejections as a table of the quarantine schema, stamped with the run that made them."""
     rows = []
     for rejection in sorted(rejections, key=lambda r: (r.source_uri, r.record_id)):
         row = asdict(rejection)
         row["article"] = (
             json.dumps(rejection.article, default=_json_default) if rejection.article else None
         )
-        row.update(run_id=run_id, ingested_at=ingested_at, pipeline_version=pipeline_version)
+        row.update(
+            run_id=context.run_id,
+            ingested_at=context.started_at,
+            pipeline_version=context.pipeline_version,
+        )
         rows.append(row)
     return _table(rows, quarantine_schema())
 

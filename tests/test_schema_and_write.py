@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows.process import RunContext
 from flows.records import Rejection
 from flows.schema import SchemaError, articles_schema, load_schema, parse_type, quarantine_schema
 from flows.write import articles_table, parquet_files, quarantine_table, write_parquet_atomic
@@ -81,9 +82,7 @@ def test_quarantine_table_keeps_reasons_and_the_article(tmp_path: Path) -> None:
     rejection = Rejection(
         "r1", "x.txt", "text", "validate", ["body_length"], "too short", article=article_row()
     )
-    table = quarantine_table(
-        [rejection], run_id="r", ingested_at=datetime(2026, 1, 1, tzinfo=UTC), pipeline_version="v"
-    )
+    table = quarantine_table([rejection], RunContext("r", datetime(2026, 1, 1, tzinfo=UTC), "v"))
     row = table.to_pylist()[0]
     assert row["reasons"] == ["body_length"]
     assert json.loads(row["article"])["article_id"] == "0123456789abcdef"
