@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from charset_normalizer import from_bytes
 
@@ -81,32 +81,86 @@ def discover(
     files: dict[str, InputFile] = {}
     skipped: list[SkippedInput] = []
     for raw in inputs:
+        if is_url(str(raw)):
+            _discover_url(str(raw), files, skipped)
+            continue
         root = Path(raw)
         if not root.exists():
             raise InputError(f"input path does not exist: {raw}")
         if root.is_file():
-            _classify(root, root.name, files, skipped)
+            _classify(
+                str(root), root.name, str(root.resolve()), root.stat().st_size, files, skipped
+            )
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
             for filename in sorted(filenames):
                 path = Path(dirpath) / filename
-                _classify(path, path.relative_to(root).as_posix(), files, skipped)
+                relpath = path.relative_to(root).as_posix()
+                _classify(
+                    str(path), relpath, str(path.resolve()), path.stat().st_size, files, skipped
+                )
     return sorted(files.values()), sorted(skipped, key=lambda s: s.source_uri)
 
 
+def is_url(name: str) -> bool:
+    """An fsspec URL (s3://, gs://, memory://, file://...) rather than a local path."""
+    return "://" in name
+
+
+def url_exists(url: str) -> bool:
+    import fsspec
+
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+        return bool(fs.exists(path))
+    except (ImportError, ValueError, OSError) as error:
+        raise InputError(f"cannot read {url}: {error}") from error
+
+
+def _discover_url(url: str, files: dict[str, InputFile], skipped: list[SkippedInput]) -> None:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    if not url_exists(url):
+        raise InputError(f"input path does not exist: {url}")
+    protocol = url.split("://", 1)[0]
+    if fs.isfile(root):
+        found = {root: fs.info(root)}
+        base = root.rsplit("/", 1)[0]
+    else:
+        found = fs.find(root, detail=True)
+        base = root.rstrip("/")
+    for path in sorted(found):
+        relpath = path[len(base) :].lstrip("/")
+        full = f"{protocol}://{path}"
+        _classify(full, relpath, full, int(found[path].get("size") or 0), files, skipped)
+
+
 def _classify(
-    path: Path, relpath: str, files: dict[str, InputFile], skipped: list[SkippedInput]
+    path: str,
+    relpath: str,
+    identity: str,
+    size: int,
+    files: dict[str, InputFile],
+    skipped: list[SkippedInput],
 ) -> None:
-    fmt = input_format(path.name)
+    fmt = input_format(relpath)
     if fmt is None:
-        skipped.append(
-            SkippedInput(str(path), f"unsupported file type ({path.suffix or 'no suffix'})")
-        )
+        suffix = Path(relpath).suffix or "no suffix"
+        skipped.append(SkippedInput(path, f"unsupported file type ({suffix})"))
         return
-    resolved = str(path.resolve())
-    if resolved not in files:  # the same file named twice (a folder and a file in it) counts once
-        files[resolved] = InputFile(relpath, str(path), fmt, path.stat().st_size)
+    if identity not in files:  # the same file named twice (a folder and a file in it) counts once
+        files[identity] = InputFile(relpath, path, fmt, size)
+
+
+def open_binary(path: str) -> BinaryIO:
+    """A local file, or any fsspec URL, opened for reading bytes."""
+    if is_url(path):
+        import fsspec
+
+        return cast(BinaryIO, fsspec.open(path, "rb").open())
+    return open(path, "rb")
 
 
 def record_id(relpath: str, raw: bytes) -> str:
@@ -151,10 +205,10 @@ def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[s
     """Read at most limit+1 bytes (decompressed), so an enormous file never fills memory."""
     try:
         if gzipped:
-            with gzip.open(path, "rb") as stream:
+            with open_binary(path) as raw, gzip.open(raw, "rb") as stream:
                 data = stream.read(limit + 1)
         else:
-            with open(path, "rb") as stream:
+            with open_binary(path) as stream:
                 data = stream.read(limit + 1)
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         return b"", ("corrupt_compression", f"the gzip stream is truncated or corrupt: {error}")
@@ -168,14 +222,15 @@ def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[s
 def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Rejection]:
     gzipped = item.path.lower().endswith(".gz")
     try:
-        stream = gzip.open(item.path, "rb") if gzipped else open(item.path, "rb")  # noqa: SIM115
+        raw_stream = open_binary(item.path)
+        stream = gzip.open(raw_stream, "rb") if gzipped else raw_stream  # noqa: SIM115 - closed below
     except OSError as error:
         rid = record_id(item.relpath, b"")
         yield _reject(
             rid, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
         )
         return
-    with stream:
+    with raw_stream, stream:
         line_no = 0
         try:
             for line_no, line in enumerate(stream, start=1):
@@ -253,7 +308,7 @@ def read_warc(
         yield _reject(rid, item.path, "warc", "ingest", ("empty_input", "the file is empty"), 0)
         return
     try:
-        stream = open(item.path, "rb")  # noqa: SIM115 - closed below, also on errors
+        stream = open_binary(item.path)
     except OSError as error:
         rid = record_id(item.relpath, b"")
         yield _reject(

@@ -30,6 +30,17 @@ class ConfigError(ValueError):
     """A run parameter is out of range: a usage error, reported before any work starts."""
 
 
+def _input_exists(name: str) -> bool:
+    if "://" in name:
+        from flows.ingest import InputError, url_exists
+
+        try:
+            return url_exists(name)
+        except InputError as error:
+            raise ConfigError(str(error)) from error
+    return Path(name).exists()
+
+
 def apply_prefect_defaults() -> None:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -66,9 +77,14 @@ class RunConfig:
         dask_address: str | None = None,
     ) -> RunConfig:
         paths = tuple(str(p) for p in (inputs or [DEFAULT_INPUT]))
-        missing = [p for p in paths if not Path(p).exists()]
+        missing = [p for p in paths if not _input_exists(p)]
         if missing:
             raise ConfigError(f"input path does not exist: {', '.join(missing)}")
+        if "://" in output:
+            # Inputs may be fsspec URLs; the dataset is written with local renames for atomicity.
+            raise ConfigError(
+                f"--output must be a local folder (fsspec URLs are read-only inputs for now): {output}"
+            )
         out = Path(output)
         if out.exists() and not out.is_dir():
             raise ConfigError(f"output is not a directory: {output}")

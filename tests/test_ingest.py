@@ -205,3 +205,27 @@ def test_truncated_jsonl_gzip_keeps_the_lines_before_the_damage(tmp_path: Path) 
     assert isinstance(docs[0], SourceDocument)
     assert isinstance(docs[-1], Rejection)
     assert docs[-1].reasons == ["corrupt_compression"]
+
+
+def test_fsspec_url_inputs_behave_like_local_paths(tmp_path: Path) -> None:
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/corpus/a.txt", ARTICLE.encode())
+    memory.pipe(
+        "/corpus/sub/b.html.gz", gzip.compress(b"<html><body><p>Hi there.</p></body></html>")
+    )
+    memory.pipe("/corpus/notes.pdf", b"%PDF")
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    files, skipped = discover(["memory://corpus"])
+    assert [(f.relpath, f.format) for f in files] == [("a.txt", "text"), ("sub/b.html.gz", "html")]
+    assert [s.source_uri for s in skipped] == ["memory:///corpus/notes.pdf"]
+    [doc] = list(read_documents(files[0]))
+    [local] = list(read_documents(discover([tmp_path / "a.txt"])[0][0]))
+    assert isinstance(doc, SourceDocument) and isinstance(local, SourceDocument)
+    assert doc.content == local.content
+    assert doc.record_id == local.record_id  # the same name and bytes: the same id, wherever stored
+    [page] = list(read_documents(files[1]))
+    assert isinstance(page, SourceDocument) and "Hi there" in page.content
+    with pytest.raises(InputError, match="does not exist"):
+        discover(["memory://nowhere"])

@@ -344,3 +344,21 @@ def test_run_writes_data_docs_and_the_dataset_card(sample_run: tuple[Path, dict[
     card = (out / "articles" / "_README.md").read_text(encoding="utf-8")
     assert "| articles | 5 |" in card
     assert len(pd.read_parquet(out / "articles")) == 5  # the card is not read as data
+
+
+def test_fsspec_url_input_gives_the_same_rows_as_a_local_folder(
+    tmp_path: Path, articles: pd.DataFrame
+) -> None:
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    for path in SAMPLE_DIR.glob("*.txt"):
+        memory.pipe(f"/bucket/scrapes/{path.name}", path.read_bytes())
+    code, summary = run_cli("memory://bucket/scrapes", "--output", str(tmp_path / "out"))
+    assert code == 0, summary
+    remote = pd.read_parquet(tmp_path / "out" / "articles", dtype_backend="pyarrow")
+    assert remote["source_uri"].str.startswith("memory://").all()
+    volatile = ["run_id", "ingested_at", "source_uri"]
+    left = articles.drop(columns=volatile).sort_values("article_id").reset_index(drop=True)
+    right = remote.drop(columns=volatile).sort_values("article_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
