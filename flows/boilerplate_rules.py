@@ -287,7 +287,20 @@ _SEE_ALSO_LABELS = (
     r"(?:das|dieses) thema könnte (?:dich|sie) auch interessieren|"
     r"das (?:könnte|dürfte) (?:dich|sie) auch interessieren|lesen sie auch die folgenden beiträge|"
     r"articles similaires|artículos relacionados|articoli correlati|похожие статьи|"
-    r"vorschau auf den nächsten artikel"
+    r"vorschau auf den nächsten artikel|notas relacionadas|contenidos? relacionados?|"
+    r"te recomendamos|más noticias|lo más leído|más leídas|zum weiterlesen|mehr themen|"
+    r"beiträge aus dem forum|ähnliche themen|à lire également|articles liés|"
+    r"leggi anche|altre notizie|related topics|more to explore|don't miss|editor's picks"
+)
+
+# Labels of a single linked headline inside an article ("LEA TAMBIÉN: ...", "Read: ...").
+_TEASER_LABELS = (
+    r"lea|lee|lea (?:también|más|además)|lee (?:también|más)|mira|mire|vea|vea también|"
+    r"ver también|puedes ver|podría interesarte|(?:también )?(?:le|te) puede interesar|"
+    r"te recomendamos|recomendado|noticia relacionada|read|also read|read more|must read|"
+    r"watch|related|don't miss|more|see|leia|leia (?:também|mais)|veja|veja também|leggi|"
+    r"leggi anche|guarda|lire|lire aussi|à lire|voir|lesen sie|weiterlesen|mehr dazu|auch "
+    r"interessant|czytaj|czytaj (?:też|także|więcej)|zobacz|zobacz (?:też|także)|читайте"
 )
 
 SOCIAL_NAMES = _wordset(
@@ -379,6 +392,24 @@ RULES: tuple[Rule, ...] = (
             r"标签\s*[:：]",
         ),
         max_words=25,
+    ),
+    Rule(
+        "tags_label_v1",
+        "navigation",
+        # The heading over a row of tag links, left alone on its line once the links are gone.
+        _labels(
+            r"tags?",
+            r"temas",
+            r"themen",
+            r"topics",
+            r"schlagwörter|schlagworte",
+            r"mots-clés",
+            r"etiquetas",
+            r"argomenti",
+            r"tematy|tagi",
+            r"assuntos",
+        ),
+        max_words=2,
     ),
     Rule("url_line_v1", "navigation", re.compile(r"^(?:https?://|www\.)\S+$", _I), max_words=1),
     Rule(
@@ -492,7 +523,7 @@ RULES: tuple[Rule, ...] = (
         max_words=40,
     ),
     Rule(
-        "related_label_v1",
+        "related_label_v2",
         "see_also",
         re.compile(
             r"^[\s»›>▶►|•·-]*(?:" + _SEE_ALSO_LABELS + r"|" + _SEE_ALSO_INLINE + r")"
@@ -500,6 +531,33 @@ RULES: tuple[Rule, ...] = (
             _I,
         ),
         max_words=40,
+    ),
+    Rule(
+        "teaser_label_v1",
+        "see_also",
+        # "MIRA: headline", "Lea también: headline", "READ: headline": a label, a colon, then a
+        # linked headline (no sentence end). News sites in Spanish put several in every article.
+        re.compile(
+            r"^[\s»›>▶►|•·-]*(?:" + _TEASER_LABELS + r")\s*[:：]\s*(?P<headline>\S.{2,})$",
+            _I,
+        ),
+        max_words=30,
+        check=lambda text: not ends_like_sentence(text) or text.rstrip().endswith(("?", "!")),
+    ),
+    Rule(
+        "more_from_label_v1",
+        "see_also",
+        # "More from Politics", "Más sobre La Tercera AM", "Weitere Tourentipps in Schweden":
+        # a short heading over a list of links, without a sentence end. English "More on X"
+        # only with a colon: without one it is as often the article's own subheading.
+        re.compile(
+            r"^(?:more from|more (?:on|about) [^.!?:]{1,40}:|más (?:sobre|de)|mehr (?:zu[mr]?|von|aus|über)|"
+            r"plus (?:de|sur)|auch auf|top-themen (?:bei|auf|von)|weitere (?:[\w-]+ ){0,2}[\w-]*"
+            r"(?:beiträge|artikel|themen|nachrichten|meldungen|news|tipps|geschichten|videos)"
+            r"(?: (?:aus|zu[mr]?|in|von|bei|über) [^.!?]{1,50})?)(?:\s+[^.!?]{1,40})?\s*:?$",
+            _I,
+        ),
+        max_words=8,
     ),
     Rule(
         "teaser_arrows_v1",
@@ -717,12 +775,13 @@ RULES: tuple[Rule, ...] = (
         max_words=60,
     ),
     Rule(
-        "rights_reserved_v1",
+        "rights_reserved_v2",
         "trust_statement",
         re.compile(
             r"^(?:.*\b)?(?:All rights reserved|Alle Rechte vorbehalten|Tous droits réservés|"
             r"Todos los derechos reservados|Tutti i diritti riservati|Todos os direitos reservados|"
-            r"Все права защищены|版权所有)\b.*$"
+            r"Все права защищены|版权所有|Wszelkie prawa zastrzeżone|Materiał chroniony prawem "
+            r"autorskim|Alle Rechte bei)\b.*$"
         ),
         max_words=40,
     ),
@@ -772,6 +831,98 @@ RULES: tuple[Rule, ...] = (
         "newsletter",
         re.compile(r"^.{0,120}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b", _I),
         max_words=30,
+    ),
+    Rule(
+        "paywall_prompt_v1",
+        "newsletter",
+        # The page asking its reader to subscribe, log in or pay to read on, or to support it.
+        re.compile(
+            r"^.{0,120}?\b(?:to (?:view|read|continue reading|keep reading) the (?:full|rest of "
+            r"the|entire|whole) (?:story|article)|for the full story|already a (?:subscriber|"
+            r"member)|(?:first-time|new) subscribers|subscribe (?:now|today) (?:to|for)\b|"
+            r"subscribers? (?:can|only) (?:read|access|log in)|support (?:our|independent|quality)"
+            r" journalism|consider supporting (?:us|our)|become a (?:member|subscriber|supporter)|"
+            r"hazte (?:miembro|socio)|suscríbete|pour lire la suite|pour accéder en illimité|"
+            r"déjà abonné|jetzt (?:abonnieren|weiterlesen|unterstützen)|unterstütze (?:uns|unsere "
+            r"arbeit|unser magazin)|schon abonnent|wesprzyj nas|zostań (?:patronem|subskrybentem))",
+            _I,
+        ),
+        max_words=40,
+    ),
+    Rule(
+        "app_promo_v1",
+        "newsletter",
+        re.compile(
+            r"^.{0,80}?\b(?:download|get|install|descarga|descargue|laden sie|téléchargez) "
+            r"(?:the|our|nuestra|unsere|notre|la|die) .{0,40}?\b(?:apps?|aplicación|anwendung)\b",
+            _I,
+        ),
+        max_words=35,
+        check=lambda text: bool(re.search(r"\b(?:iOS|Android|App Store|Google Play)\b", text)),
+    ),
+    Rule(
+        "channel_promo_v1",
+        "social",
+        # "Follow The Gleaner on Twitter and Instagram @X ...", "¿Ya sabías que tenemos canal de
+        # Telegram?": the publisher's own accounts, often with a handle or an address after.
+        re.compile(
+            r"^.{0,60}?(?:\b(?:our|nuestro|nuestra|unser(?:e|en)?|notre|nosso|il nostro) "
+            r"(?:canal|channel|kanal|chaîne|account|cuenta|página|page|perfil|profile)\b.{0,20}\b"
+            r"|\b(?:canal|channel|kanal|chaîne) (?:de|on|auf|sur|en) )"
+            r"(?:YouTube|Telegram|WhatsApp|Instagram|Facebook|TikTok|Twitter|X)\b"
+            r"|^(?:follow|síguenos|folgen sie|suivez) .{0,50}\bon (?:Twitter|X|Facebook|Instagram|"
+            r"TikTok|YouTube|Telegram)\b.{0,40}@\w+",
+            _I,
+        ),
+        max_words=60,
+        # Addressed to the reader: a report about some channel does not invite anyone to it.
+        check=lambda text: bool(
+            re.search(
+                r"\b(?:our|join|follow|you|your|nuestro|nuestra|tenemos|únete|síguenos|tu|unser\w*|"
+                r"folgen|notre|suivez|nosso|il nostro)\b",
+                text,
+                _I,
+            )
+        ),
+    ),
+    Rule(
+        "affiliate_disclosure_v1",
+        "advertisement",
+        # Disclosures of paid links and advertisers: about the page, not the article's subject.
+        re.compile(
+            r"^\*?(?:unbezahlte )?werbung\s*[.:]|^.{0,150}?\b(?:affiliate[- ]links?|"
+            r"affiliate-partner|provisions-links?|enthält (?:unbezahlte )?werbung|"
+            r"references to products from one or more of our advertisers|advertisers do not "
+            r"influence|we (?:may )?(?:receive|earn) (?:a )?(?:compensation|commission)|"
+            r"(?:contains|includes) (?:sponsored|affiliate)|liens? affiliés?|enlaces? de afiliados?)",
+            _I,
+        ),
+        max_words=70,
+        # "This post", "unsere", "we": the page speaks of itself; a news story about affiliate
+        # marketing names others, and a quotation is someone speaking in the article.
+        check=lambda text: (
+            not re.search(r"[“”\"«»„]", text[:200])
+            and bool(
+                re.search(
+                    r"\b(?:this|these|our|we|us|dieser|diese[mnrs]?|unsere[mnrs]?|wir|ce|cet|cette|"
+                    r"nos|nous|este|esta|nuestros?|anzeige)\b|^\*",
+                    text,
+                    _I,
+                )
+            )
+        ),
+    ),
+    Rule(
+        "letters_prompt_v1",
+        "comment_prompt",
+        re.compile(
+            r"^.{0,60}?\b(?:submit (?:a |your )?letter to the editor|write to letters@|"
+            r"we want to hear what you think|send (?:us )?a letter to the editor|"
+            r"verraten sie (?:uns )?(?:gerne |es )?(?:uns )?in den kommentaren|schreiben sie (?:es )?uns in "
+            r"den kommentaren|let us know in the comments)",
+            _I,
+        ),
+        max_words=40,
     ),
     Rule(
         "share_prompt_v1",

@@ -39,6 +39,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Tags on the luggage were checked twice.", "Posted guards stood at the gate."],
     ),
+    "tags_label_v1": (
+        ["Tags", "Temas", "Themen:", "Topics"],
+        ["Topics discussed included trade.", "Temas de la reunión"],
+    ),
     "url_line_v1": (
         ["https://example.com/news/1", "www.example.org"],
         ["Visit https://example.com for details, the agency said."],
@@ -110,17 +114,53 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Seeing also that the talks failed, investors sold.", "Read the statement in full."],
     ),
-    "related_label_v1": (
+    "related_label_v2": (
         [
             "Related",
             "Related Articles",
             "Read more: Oil prices jump",
             "READ MORE",
             "Mehr zum Thema",
+            "NOTAS RELACIONADAS",
+            "Contenido relacionado",
+            "Zum Weiterlesen:",
+            "Mehr Themen:",
         ],
         [
             "Related talks in Geneva ended without a deal.",
             "Read more books, the minister urged students.",
+            "Notas relacionadas con el caso fueron enviadas a la fiscalía.",
+        ],
+    ),
+    "teaser_label_v1": (
+        [
+            "LEA TAMBIÉN: El Congreso aprueba la reforma electoral",
+            "Mira: Así quedó la tabla de posiciones tras la fecha 12",
+            "Le puede interesar: ¿Qué cambia con la nueva ley de tránsito?",
+            "READ: Ten charts that explain the housing market",
+            "Weiterlesen: Diese Tipps helfen gegen Stress im Winter",
+        ],
+        [
+            "Mira: the team played well, and the coach said so.",
+            "Read: the court's full ruling runs to 90 pages, the clerk said.",
+            "Lea la carta completa en el anexo del informe.",
+            "Watch the game tonight on channel 4.",
+        ],
+    ),
+    "more_from_label_v1": (
+        [
+            "More from Politics",
+            "More on the election:",
+            "Más sobre la economía",
+            "Weitere Beiträge aus der Kolumne:",
+            "Weitere Reisetipps in Norwegen",
+            "Top-Themen bei Example Magazin",
+        ],
+        [
+            "More on that later.",
+            "More About This Recipe",
+            "More from the minister came on Friday, when he resigned.",
+            "Weitere Beiträge folgen in den nächsten Wochen.",
         ],
     ),
     "teaser_arrows_v1": (
@@ -274,8 +314,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["© 2023 Reuters", "Copyright 2023 The Associated Press.", "(c) 2023 Example Media"],
         ["Copyright law in the EU changed in 2019, the court said."],
     ),
-    "rights_reserved_v1": (
-        ["All rights reserved.", "Example Media 2023. All rights reserved", "Tous droits réservés"],
+    "rights_reserved_v2": (
+        [
+            "All rights reserved.",
+            "Example Media 2023. All rights reserved",
+            "Tous droits réservés",
+            "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.",
+            "Wszelkie prawa zastrzeżone.",
+        ],
         ["He said all rights reserved under the treaty would be honoured."],
     ),
     "redistribution_notice_v1": (
@@ -307,6 +353,63 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "newsletter_inbox_v1": (
         ["Get the best stories delivered to your inbox every morning."],
         ["The letter was delivered to the embassy on Monday."],
+    ),
+    "paywall_prompt_v1": (
+        [
+            "To read the full story, please subscribe to The Example Times.",
+            "Subscribe now to our digital edition for the full story.",
+            "If you are already a subscriber, log in to continue.",
+            "Please consider supporting our journalism with a monthly gift.",
+            "Pour lire la suite",
+            "HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS",
+            "Jetzt unterstützen!",
+        ],
+        [
+            "The paper lost 40,000 subscribers after the price rise, its owner said.",
+            "The union asked members to support the strike fund.",
+            "Unterstützen Sie uns dabei, die Produkte zu verbessern, bat die Firma.",
+        ],
+    ),
+    "app_promo_v1": (
+        [
+            "For breaking news alerts download the Example News app for iOS and Android.",
+            "Get our app on the App Store or Google Play.",
+        ],
+        [
+            "Download the app was the advice of the bank, which said it was safe.",
+            "Users who installed the app on Android phones lost data, researchers said.",
+        ],
+    ),
+    "channel_promo_v1": (
+        [
+            "¡Mira lo que tiene nuestro canal de YouTube!",
+            "Join our channel on Telegram for the latest updates.",
+            "Follow The Example Post on Twitter and Instagram @ExamplePost",
+        ],
+        [
+            "The channel on YouTube was removed after complaints, the company said.",
+            "Follow the money, the prosecutor told the jury.",
+        ],
+    ),
+    "affiliate_disclosure_v1": (
+        [
+            "This post contains affiliate links. We may earn a commission if you buy.",
+            "*Werbung. Dieser Beitrag enthält Werbung für Beispielmarke.",
+            "Anzeige, enthält Affiliate Links",
+            "Advertisers do not influence our picks. We may receive compensation from partners.",
+        ],
+        [
+            "Regulators said influencers must disclose affiliate links to their followers.",
+            '"Keine Werbung. Keine Kosten", schrieb die Agentur.',
+        ],
+    ),
+    "letters_prompt_v1": (
+        [
+            "We want to hear what you think about this article. Submit a letter to the editor.",
+            "Submit your letter to the editor via this form.",
+            "Verraten Sie gerne in den Kommentaren: Wie halten Sie es?",
+        ],
+        ["The mayor wrote a letter to the editor of the local paper in 1998."],
     ),
     "share_prompt_v1": (
         ["Share this article", "Share this:", "Share", "Teilen", "Partager", "Like this:"],
