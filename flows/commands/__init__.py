@@ -9,6 +9,6 @@ class UsageError(Exception):
     """A bad combination of arguments: reported as one line, exit code 2."""
 
 
-from flows.commands import report, run, validate  # noqa: E402 - the modules import the names above
+from flows.commands import report, run, serve, validate  # noqa: E402 - the modules import the names above
 
-COMMANDS = [run, validate, report]
+COMMANDS = [run, validate, report, serve]
