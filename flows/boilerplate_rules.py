@@ -289,7 +289,7 @@ _SEE_ALSO_LABELS = (
     r"articles similaires|artículos relacionados|articoli correlati|похожие статьи|"
     r"vorschau auf den nächsten artikel|notas relacionadas|contenidos? relacionados?|"
     r"te recomendamos|más noticias|lo más leído|más leídas|zum weiterlesen|mehr themen|"
-    r"beiträge aus dem forum|ähnliche themen|à lire également|articles liés|"
+    r"beiträge aus dem forum|ähnliche themen|lue (?:seuraavaksi|myös)|à lire également|articles liés|"
     r"leggi anche|altre notizie|related topics|more to explore|don't miss|editor's picks"
 )
 
@@ -504,6 +504,65 @@ RULES: tuple[Rule, ...] = (
             _I,
         ),
         max_words=8,
+    ),
+    Rule(
+        "reading_time_phrase_v1",
+        "metadata_line",
+        # "Ten tekst przeczytasz w mniej niż minutę", "Read in under 3 minutes": the page's own
+        # estimate, phrased as a sentence rather than "5 min read".
+        re.compile(
+            r"^(?:this (?:article|story|text) (?:takes|will take)|(?:read|lesen) in (?:under|less "
+            r"than|unter|weniger als)|ten (?:tekst|artykuł) przeczytasz w|lectura de)\b.{0,40}"
+            r"\b(?:min\w*|minut\w*)\b\.?$",
+            _I,
+        ),
+        max_words=10,
+    ),
+    Rule(
+        "contact_label_v1",
+        "metadata_line",
+        # The heading of a press release's contact block: who to call, not the news.
+        _labels(
+            r"(?:press |media )?contacts?",
+            r"(?:presse)?kontakt",
+            r"ansprechpartner(?:in)?(?: für die presse| zum thema)?",
+            r"contacto(?: de prensa)?",
+            r"contact presse",
+            r"release date",
+        ),
+        max_words=5,
+    ),
+    Rule(
+        "contact_line_v1",
+        "metadata_line",
+        # "Telefon: +49 - (40) - 300 30 - 1141", "Tel. 030 1234567": a phone or fax number alone.
+        re.compile(
+            r"^(?:tel(?:efon|éfono|ephone|\.)?|phone|fax|mobil|mobile|tél(?:éphone)?)\s*[.:]?"
+            r"\s*[+(]?\d[\d\s()/+.–-]{5,}$",
+            _I,
+        ),
+        max_words=12,
+    ),
+    Rule(
+        "availability_line_v1",
+        "metadata_line",
+        # "Video verfügbar bis 28.02.2021": a media player's expiry, not the article.
+        re.compile(
+            r"^(?:(?:video|audio|sendung|podcast|beitrag|vidéo)\s+)?(?:verfügbar|abrufbar|"
+            r"available|disponible)\s+(?:bis|until|till|jusqu'au|hasta)\b.{0,30}\d.{0,20}$",
+            _I,
+        ),
+        max_words=8,
+    ),
+    Rule(
+        "login_status_v1",
+        "navigation",
+        re.compile(
+            r"^(?:sie sind (?:aktuell |derzeit |momentan )?nicht (?:eingeloggt|angemeldet)|"
+            r"you are not logged in|you're not logged in|vous n'êtes pas connecté)\b.{0,40}$",
+            _I,
+        ),
+        max_words=12,
     ),
     Rule(
         "summary_label_v1",
@@ -810,15 +869,26 @@ RULES: tuple[Rule, ...] = (
         check=lambda text: _has_promo_word(text) or count_words(text) <= 4,
     ),
     Rule(
-        "newsletter_prompt_v1",
+        "newsletter_prompt_v2",
         "newsletter",
+        # German compounds too: "unseren Musiknewsletter", "Wochen-Newsletter".
         re.compile(
-            r"^(?=.*\b(?:newsletter|newsletters|e-?mail updates|rss-feed)\b)(?=.*\b(?:our|your|"
+            r"^(?=.*(?:\b|\w-?)(?:newsletter|newsletters|e-?mail updates|rss-feed)\b)"
+            r"(?=.*\b(?:our|your|"
             r"sign(?:ing)? up|subscribe|unser\w*|abonn\w*|anmeld\w*|melde|inscri\w*|suscr\w*|"
             r"iscriv\w*|assin\w*|today|free|hier|here|jetzt)\b)",
             _I,
         ),
         max_words=40,
+    ),
+    Rule(
+        "never_miss_prompt_v1",
+        "newsletter",
+        re.compile(r"^.{0,100}?\bnever miss (?:our|a|an|the|any)\b", _I),
+        max_words=25,
+        check=lambda text: bool(
+            re.search(r"\b(?:sign up|subscribe|e-?mail|inbox|newsletter|edition|free)\b", text, _I)
+        ),
     ),
     Rule(
         "newsletter_label_v1",

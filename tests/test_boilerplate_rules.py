@@ -39,6 +39,26 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Tags on the luggage were checked twice.", "Posted guards stood at the gate."],
     ),
+    "reading_time_phrase_v1": (
+        ["Ten tekst przeczytasz w mniej niż minutę", "Read in under 3 minutes"],
+        ["Read in under three minutes, the verdict ran to two pages, and nobody complained."],
+    ),
+    "contact_label_v1": (
+        ["Pressekontakt:", "Media contact", "Kontakt", "Release Date:"],
+        ["Contact with the crew was lost at 3 a.m.", "Kontakt zur Besatzung brach ab."],
+    ),
+    "contact_line_v1": (
+        ["Telefon: +49 - (40) - 300 30 - 1141", "Tel. 030 1234567", "Fax: (030) 78 95 47 79"],
+        ["Telephone lines were down for 12 hours.", "Phone: call the hotline, officials said."],
+    ),
+    "availability_line_v1": (
+        ["Video verfügbar bis 28.02.2021", "Available until 31 March 2024"],
+        ["Available until March, the grants cover 2,000 families in the region."],
+    ),
+    "login_status_v1": (
+        ["Sie sind aktuell nicht eingeloggt.", "You are not logged in."],
+        ["You are not logged in to the network until the admin approves it, she wrote in 2019."],
+    ),
     "tags_label_v1": (
         ["Tags", "Temas", "Themen:", "Topics"],
         ["Topics discussed included trade.", "Temas de la reunión"],
@@ -341,13 +361,18 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Subscribers to the newsletter complained about the price.",
         ],
     ),
-    "newsletter_prompt_v1": (
+    "newsletter_prompt_v2": (
         [
             "Never miss the latest news by signing up to our newsletter today!",
             "Mit unserem Newsletter erhalten Sie monatlich Informationen rund um Österreich!",
             "Zum Newsletter anmelden",
+            "Schauen Sie mal in unseren Musiknewsletter!",
         ],
         ["The newsletter, founded in 1998, reached 40,000 readers at its peak."],
+    ),
+    "never_miss_prompt_v1": (
+        ["Get our daily edition by email and never miss our top stories. Free sign up"],
+        ["She said she would never miss a game, whatever her doctors said."],
     ),
     "newsletter_label_v1": (["Newsletter", "Newsletters"], ["Newsletter sales rose."]),
     "newsletter_inbox_v1": (
