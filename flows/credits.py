@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 # --- wire agencies ---------------------------------------------------------------------------
@@ -42,6 +43,7 @@ AGENCY_NAMES: dict[str, tuple[str, ...]] = {
     "epd": ("epd",),
     "Europa Press": ("Europa Press",),
     "Lusa": ("Lusa",),
+    "Jiji": ("Jiji", "Jiji Press", "JIJI"),
 }
 # Acronyms that are also ordinary words or initials: only their exact printed form credits them.
 CASE_SENSITIVE_AGENCY_SPELLINGS = frozenset({"AP", "PA", "AA", "APA", "KNA", "epd", "dpa", "DPA"})
@@ -180,6 +182,9 @@ _NOT_NAME_WORDS = """
     foreign political economics business science health sports opinion international national
     reuters bloomberg xinhua afp ap dpa tass interfax anadolu yonhap kyodo associated
     published updated posted twitter facebook linkedin instagram x-twitter
+    unknown anonymous admin administrator webmaster guest user name profile profil
+    phd mba msc bsc mph dipl
+    redaktion newsdesk agencies agentur agenturen foto fotos stand says shares autor autorin auteur
 """
 NOT_NAME_WORDS = frozenset(_NOT_NAME_WORDS.split())
 NAME_TOKEN = re.compile(r"^(?:[^\W\d_]\.)+$|^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
@@ -359,8 +364,11 @@ class Credits:
         self.agency = self.agency or other.agency
 
 
-def split_names(text: str) -> tuple[list[str], str | None]:
+def split_names(
+    text: str, normalize: Callable[[str], str | None] | None = None
+) -> tuple[list[str], str | None]:
     """Person names of a name list, and an agency credited among them ("X and Y, Reuters")."""
+    normalize = normalize or normalize_name
     clause = CLAUSE_END.split(text, maxsplit=1)[0]
     clause = PLACE_AFTER_NAME.sub("", clause)
     names: list[str] = []
@@ -372,7 +380,7 @@ def split_names(text: str) -> tuple[list[str], str | None]:
         if named:  # "AAMER MADHANI Associated Press": the agency ends the name
             agency = agency or canonical_agency(named["name"])
             piece = piece[: named.start()]
-        name = normalize_name(piece)
+        name = normalize(piece)
         if name:
             names.append(name)
     return names, agency
@@ -429,6 +437,109 @@ def parse_credit(text: str) -> Credits:
             if piece_role != OTHER:
                 getattr(credits, piece_role).extend(names)
     return credits
+
+
+# --- explicit author fields -------------------------------------------------------------------
+
+# Labels printed in front of a name in author fields and byline elements ("Autor: X").
+AUTHOR_LABEL = re.compile(
+    r"^\s*(?:(?:zeige\s+)?alle\s+beiträge\s+von|(?:ein\s+)?beitrag\s+von|artikel\s+von|"
+    r"geschrieben\s+von|posted\s+by|written\s+by|zum\s+profil\s+von|autor(?:in)?|author|"
+    r"auteur|autore|interview)\s*[:\-–]?\s+",
+    re.IGNORECASE,
+)
+# Words and word endings of organisations: a piece holding one names an outlet, never a person.
+_ORGANISATION_WORDS = """
+    gmbh ag kg ev e.v. inc inc. ltd ltd. llc corp plc sarl srl s.a. verlag stiftung verband
+    verein institut institute university universität université ministerium ministry pressestelle
+"""
+ORGANISATION_WORDS = frozenset(_ORGANISATION_WORDS.split())
+# Institution nouns: anywhere in an author field they make the whole field an organisation's
+# ("Landesanstalt für Wald und Forstwirtschaft" is not a list of two).
+INSTITUTION_ENDINGS = (
+    "verband",
+    "verlag",
+    "stiftung",
+    "institut",
+    "gesellschaft",
+    "ministerium",
+    "anstalt",
+)
+# Outlet nouns: they make one name of a list an outlet ("Jane Doe, Redaktion" keeps Jane Doe).
+ORGANISATION_ENDINGS = (
+    *INSTITUTION_ENDINGS,
+    "zeitung",
+    "magazin",
+    "magazine",
+    "redaktion",
+    "online",
+)
+# A host name ("jungefreiheit.de", "Hessenschau De" after trafilatura's clean-up is caught by
+# the site-name comparison instead), a URL or an e-mail address.
+HOST_OR_ADDRESS = re.compile(
+    r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}$|^(?:https?:|www\.)|@\S+\.\w", re.IGNORECASE
+)
+# A user name or a single given name an author field gives ("Heiko", "gnaddrig", "HansG").
+SINGLE_NAME = re.compile(r"^[^\W\d_][\w'’.\-]{1,39}$")
+# All-caps tokens this short are acronyms (NDR, IWB, SWR): organisations, not people.
+MAX_ACRONYM_LETTERS = 5
+
+
+def _is_organisation(text: str, endings: tuple[str, ...] = ORGANISATION_ENDINGS) -> bool:
+    words = [w.strip(",;:()").lower() for w in text.split()]
+    return any(w in ORGANISATION_WORDS or w.endswith(endings) for w in words)
+
+
+def _printed_name(text: str) -> str | None:
+    """ "Mobasir hassan": two or three name-shaped words as printed, the first capitalized."""
+    words = text.split()
+    if not 2 <= len(words) <= 3 or not words[0][0].isupper():
+        return None
+    if any(not NAME_TOKEN.match(w) or w.lower().strip(".") in NOT_NAME_WORDS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _single_name(text: str) -> str | None:
+    """A one-word author as printed, unless it is a role, an organisation or an acronym."""
+    token = re.sub(r"^(?:by|von|par|por)\s+", "", text.strip(" \t\"'“”«».,;:|()[]–—-"), flags=re.I)
+    if not SINGLE_NAME.match(token) or sum(c.isalpha() for c in token) < 2:
+        return None
+    if token.lower().strip(".") in NOT_NAME_WORDS or canonical_agency(token):
+        return None
+    if token.isupper() and len(token) <= MAX_ACRONYM_LETTERS:
+        return None
+    return token
+
+
+def normalize_explicit_name(raw: str) -> str | None:
+    """A name from a field that is an author by definition (JSON-LD author, meta author, byline).
+
+    Normalized like any name, but a single word is kept: the field says it is the author.
+    """
+    text = AUTHOR_LABEL.sub("", " ".join(raw.split()))
+    if not text or HOST_OR_ADDRESS.search(text) or _is_organisation(text):
+        return None
+    return normalize_name(text) or _single_name(text) or _printed_name(text)
+
+
+def site_keys(names: Iterable[str | None]) -> set[str]:
+    """Comparison keys of site and publisher names, and of host names ("mdr.de" ~ "Mdr De")."""
+    return {name_key(name) for name in names if name and name_key(name)}
+
+
+def explicit_names(values: Iterable[str], organisations: Iterable[str | None] = ()) -> list[str]:
+    """The people of explicit author fields: split, normalized, without the site's own name."""
+    not_people = site_keys(organisations)
+    names: list[str] = []
+    for value in values:
+        # Checked on the whole field: a URL or an institution's name is not a list to split.
+        if HOST_OR_ADDRESS.search(value.strip()) or _is_organisation(value, INSTITUTION_ENDINGS):
+            continue
+        for name in split_names(value, normalize_explicit_name)[0]:
+            if name_key(name) not in not_people:
+                names.append(name)
+    return fold_names(names)
 
 
 # --- author blocks ---------------------------------------------------------------------------

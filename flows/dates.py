@@ -66,6 +66,12 @@ URL_DATES = (
 # A year-month path (/2023/06/) is evidence of the year only.
 URL_YEAR = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?:\d{1,2}/)?")
 
+# All-numeric dates: "10.12.2022" is day.month.year wherever dots are written; with slashes
+# "10/05/2022" is month/day only in English (US) text, day/month in other languages.
+NUMERIC_DATE = re.compile(
+    r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d{2})(?![\d.]\d)"
+)
+
 DATEPARSER_SETTINGS: dict[str, Any] = {
     # A date must carry its own year: dateparser would otherwise fill in today's.
     "REQUIRE_PARTS": ["day", "month", "year"],
@@ -149,6 +155,40 @@ def _language_hint(language: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys([known, "en"] if known else ["en"]))
 
 
+def parse_numeric_date(text: str, *, language: str | None = None) -> DateFact | None:
+    """The day of an all-numeric date ("10.12.2022", "10/05/2022 05:22 pm"); None if none or invalid.
+
+    A time next to it has no zone in these forms, so only the printed day is kept.
+    """
+    match = NUMERIC_DATE.search(text)
+    if not match:
+        return None
+    first, second = int(match["a"]), int(match["b"])
+    month_first = match["sep"] == "/" and (language in (None, "en") or second > 12)
+    day, month = (second, first) if month_first else (first, second)
+    try:
+        return day_fact(date(int(match["y"]), month, day))
+    except ValueError:
+        return None
+
+
+def printed_day(text: str | None, *, language: str | None = None) -> DateFact | None:
+    """The calendar day a date string prints, not converted to UTC: the publisher's own day.
+
+    "2023-11-08T22:05:41-05:00" is November 8 where it was published, though November 9 in UTC.
+    """
+    if not text or not text.strip():
+        return None
+    iso = ISO_DATE.match(text)
+    if iso:
+        try:
+            return day_fact(date(int(iso["y"]), int(iso["m"]), int(iso["d"])))
+        except ValueError:
+            return None
+    fact = parse_date(text, language=language)
+    return day_fact(fact.value.date()) if fact else None
+
+
 def parse_date(text: str | None, *, language: str | None = None) -> DateFact | None:
     """A date string in any common form (ISO, RFC 2822, "June 3, 2023 10:00 ET", "19. Juni 2023").
 
@@ -161,6 +201,9 @@ def parse_date(text: str | None, *, language: str | None = None) -> DateFact | N
     iso = parse_iso(text)
     if iso is not None:
         return iso
+    numeric = parse_numeric_date(text, language=language)
+    if numeric is not None:
+        return numeric
     zone = None
     extra = EXTRA_ZONE_TOKEN.search(text)
     if extra:

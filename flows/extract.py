@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from flows.html_meta import HtmlFacts, html_facts
 from flows.records import SeedMetadata, SourceDocument
 
 
@@ -54,11 +55,18 @@ def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) ->
     text = found.get("text") or ""
     if not text.strip():
         raise ExtractionError("trafilatura found no main text in the page")
-    return Extracted(text, "html", merge_seed(seed, found))
+    return Extracted(text, "html", merge_seed(seed, found, html_facts(html)))
 
 
-def merge_seed(seed: SeedMetadata, found: dict[str, object]) -> SeedMetadata:
-    """Fields the input gave explicitly (JSONL) win over what the page's HTML says."""
+def merge_seed(
+    seed: SeedMetadata, found: dict[str, object], facts: HtmlFacts | None = None
+) -> SeedMetadata:
+    """Fields the input gave explicitly (JSONL) win over what the page's HTML says.
+
+    `found` is trafilatura's metadata (its date is htmldate's choice); `facts` what the page
+    states explicitly, kept apart so the metadata stage can weigh and label the two.
+    """
+    facts = facts or HtmlFacts()
 
     def text(key: str) -> str | None:
         value = found.get(key)
@@ -70,7 +78,11 @@ def merge_seed(seed: SeedMetadata, found: dict[str, object]) -> SeedMetadata:
         url=seed.url or text("url"),
         title=seed.title or text("title"),
         date=seed.date or html_date,
-        date_source=seed.date_source or ("html_meta" if html_date else None),
+        date_source=seed.date_source or ("htmldate" if html_date else None),
         author=seed.author or text("author"),
         publisher=seed.publisher or text("sitename"),
+        page_date=seed.page_date or facts.date,
+        page_date_source=seed.page_date_source or facts.date_source,
+        page_authors=seed.page_authors or facts.authors,
+        page_organisations=(*seed.page_organisations, *facts.organisations),
     )

@@ -49,9 +49,14 @@ class SeedMetadata:
     url: str | None = None
     title: str | None = None
     date: str | None = None
-    date_source: str | None = None  # input_field or html_meta
+    date_source: str | None = None  # input_field, or htmldate for the HTML heuristic's date
     author: str | None = None
     publisher: str | None = None
+    # What an HTML page states explicitly (JSON-LD, meta tags), beside trafilatura's choices above.
+    page_date: str | None = None
+    page_date_source: str | None = None  # json_ld or html_meta
+    page_authors: tuple[str, ...] = ()
+    page_organisations: tuple[str, ...] = ()  # site and publisher names: never authors
     fetched_at: str | None = None  # when a crawler fetched the page (WARC-Date), ISO 8601
 
 

@@ -344,3 +344,56 @@ def test_parse_dateline_rejects_prose(text: str) -> None:
 def test_author_block(text: str, name: str | None, outlet: str | None) -> None:
     assert cr.bio_name(text) == name
     assert cr.writes_for(text) == outlet
+
+
+# --- explicit author fields (JSON-LD author, meta author, byline elements) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "organisations", "names"),
+    [
+        # A single word is kept: the field says it is the author (a given name, a user name).
+        (["Heiko"], [], ["Heiko"]),
+        (["gnaddrig"], [], ["gnaddrig"]),
+        (["HansG"], [], ["HansG"]),
+        # Prefixes, labels, roles and credentials go; lists are split.
+        (["Por Alberto Ávila"], [], ["Alberto Ávila"]),
+        (["Von Vanessa Franke"], [], ["Vanessa Franke"]),
+        (["Zeige alle Beiträge von Petra Ruland"], [], ["Petra Ruland"]),
+        (["Interview Julia Lauter"], [], ["Julia Lauter"]),
+        (["Grant Tinsley, PhD"], [], ["Grant Tinsley"]),
+        (["Michael Rädel, Redaktion"], [], ["Michael Rädel"]),
+        (["Rob Picheta, CNN"], [], ["Rob Picheta"]),
+        (["Alexander Karper Foto"], [], ["Alexander Karper"]),
+        (["Sara Zinnecker Stand"], [], ["Sara Zinnecker"]),
+        (["Rudolf Fischer, Simon Kohler"], [], ["Rudolf Fischer", "Simon Kohler"]),
+        (["Jane Doe", "Jane Doe"], [], ["Jane Doe"]),
+        (["Günter W. Kienitz"], [], ["Günter W. Kienitz"]),
+        (["Mobasir hassan"], [], ["Mobasir hassan"]),
+        # Roles, placeholders, agencies, acronyms, organisations and addresses are no people.
+        (["Redaktion"], [], []),
+        (["Staff Writer"], [], []),
+        (["Unknown"], [], []),
+        (["Admin"], [], []),
+        (["NDR"], [], []),
+        (["JIJI"], [], []),
+        (["Reuters"], [], []),
+        (["jungefreiheit.de"], [], []),
+        (["https://example.com/author/jane"], [], []),
+        (["cipha[at]cipha.net"], [], []),
+        (["Web Commerce GmbH"], [], []),
+        (["Deutscher Caritasverband e.V."], [], []),
+        (["Bayerische Landesanstalt für Wald und Forstwirtschaft"], [], []),
+        # The outlet's own name (JSON-LD organisation, host) in an author field.
+        (["Tagesschau De"], ["tagesschau.de"], []),
+        (["Evening Standard", "April Roach"], ["Evening Standard"], ["April Roach"]),
+    ],
+)
+def test_explicit_names(values: list[str], organisations: list[str], names: list[str]) -> None:
+    assert cr.explicit_names(values, organisations) == names
+
+
+def test_single_words_stay_out_of_credit_lines() -> None:
+    # In running text one capitalised word is not enough to be a name: only explicit fields.
+    assert cr.normalize_name("Heiko") is None
+    assert cr.parse_credit("By Heiko").authors == []

@@ -132,3 +132,43 @@ def test_complete_month_day_without_evidence_gives_nothing() -> None:
 def test_plausible_rejects_future_and_old(value: datetime, kept: bool) -> None:
     fact = dt.DateFact(value, "day")
     assert (dt.plausible(fact, NOW) is not None) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # Dots: day.month.year in every language that writes them.
+        ("10.12.2022, 07:00:03", "de", utc(2022, 12, 10)),
+        ("10.12.2022", "en", utc(2022, 12, 10)),
+        ("Di., 25.01.2022 - 14:45", "de", utc(2022, 1, 25)),
+        # Slashes: month first only in English, unless the first number cannot be a month.
+        ("10/05/2022 05:22 pm", "es", utc(2022, 5, 10)),
+        ("10/05/2022", "en", utc(2022, 10, 5)),
+        ("13/05/2022", "en", utc(2022, 5, 13)),
+        ("31.02.2022", "de", None),  # no such day
+        ("1.2.3.2020", "de", None),  # a version number, not a date
+    ],
+)
+def test_numeric_dates(text: str, language: str, expected: datetime | None) -> None:
+    fact = dt.parse_date(text, language=language)
+    assert (fact.value if fact else None) == expected
+    assert fact is None or fact.precision == "day"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The publisher's calendar day, not the UTC one.
+        ("2023-11-08T22:05:41-05:00", utc(2023, 11, 8)),
+        ("2022-01-28T00:00:00+01:00", utc(2022, 1, 28)),
+        ("2023-06-19", utc(2023, 6, 19)),
+        ("Wed, 04 May 2022 00:25:56 GMT", utc(2022, 5, 4)),
+        ("10.12.2022, 07:00:03", utc(2022, 12, 10)),
+        ("not a date", None),
+        (None, None),
+    ],
+)
+def test_printed_day(text: str | None, expected: datetime | None) -> None:
+    fact = dt.printed_day(text, language="de")
+    assert (fact.value if fact else None) == expected
+    assert fact is None or fact.precision == "day"

@@ -452,3 +452,121 @@ def test_count_words(text: str, words: int) -> None:
 
 def test_word_count_is_body_words() -> None:
     assert extract([]).word_count == count_words(ENGLISH)
+
+
+# --- HTML pages: htmldate's day, labelled by the explicit evidence that agrees ------------------
+
+HTML_URL = "https://example.com/news/story.html"
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected", "source"),
+    [
+        # htmldate's day and JSON-LD's printed day agree: the explicit source is named.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2023-11-08",
+                date_source="htmldate",
+                page_date="2023-11-08T22:05:41-05:00",
+                page_date_source="json_ld",
+            ),
+            datetime(2023, 11, 8, tzinfo=UTC),
+            "json_ld",
+        ),
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2023-06-19",
+                date_source="htmldate",
+                page_date="2023-06-19T08:00:00+02:00",
+                page_date_source="html_meta",
+            ),
+            datetime(2023, 6, 19, tzinfo=UTC),
+            "html_meta",
+        ),
+        # They disagree: htmldate's day stands; the URL names it when it agrees.
+        (
+            SeedMetadata(
+                url="https://example.com/2017/07/12/story",
+                date="2017-07-12",
+                date_source="htmldate",
+                page_date="2019-06-17T18:28:00+0200",
+                page_date_source="json_ld",
+            ),
+            datetime(2017, 7, 12, tzinfo=UTC),
+            "url",
+        ),
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2022-01-06",
+                date_source="htmldate",
+                page_date="2022-01-04T07:29:00Z",
+                page_date_source="json_ld",
+            ),
+            datetime(2022, 1, 6, tzinfo=UTC),
+            "htmldate",
+        ),
+        # htmldate found nothing: the explicit date alone.
+        (
+            SeedMetadata(url=HTML_URL, page_date="2022-01-27", page_date_source="html_meta"),
+            datetime(2022, 1, 27, tzinfo=UTC),
+            "html_meta",
+        ),
+        # A future explicit date is no evidence; the URL is next.
+        (
+            SeedMetadata(
+                url="https://example.com/2023/06/19/story",
+                page_date="2031-01-01",
+                page_date_source="json_ld",
+            ),
+            datetime(2023, 6, 19, tzinfo=UTC),
+            "url",
+        ),
+    ],
+)
+def test_html_page_date(seed: SeedMetadata, expected: datetime, source: str) -> None:
+    meta = extract([], seed)
+    assert (meta.published_at, meta.published_at_precision, meta.published_at_source) == (
+        expected,
+        "day",
+        source,
+    )
+
+
+# --- authors: explicit author fields first --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("removed", "seed", "authors"),
+    [
+        # A single-word JSON-LD / meta author is kept.
+        ([], SeedMetadata(page_authors=("Heiko",)), ["Heiko"]),
+        # The page's explicit authors win over the text's credit line and trafilatura's guess.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(page_authors=("Jane Doe",), author="Art Edwards"),
+            ["Jane Doe"],
+        ),
+        # Without explicit fields: credit lines and trafilatura's author, folded.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(author="John Roe; Jane Doe"),
+            ["John Roe", "Jane Doe"],
+        ),
+        # The outlet in an author field (its host, or a JSON-LD organisation) is not an author.
+        ([], SeedMetadata(url="https://www.tagesschau.de/x", author="Tagesschau De"), []),
+        (
+            [],
+            SeedMetadata(page_authors=("Die Furche",), page_organisations=("Die Furche",)),
+            [],
+        ),
+        # Only organisations and roles in the explicit field: the credit line speaks.
+        ([span("credit", "By John Roe")], SeedMetadata(page_authors=("Redaktion",)), ["John Roe"]),
+    ],
+)
+def test_authors_from_explicit_fields(
+    removed: list[RemovedSpan], seed: SeedMetadata, authors: list[str]
+) -> None:
+    assert extract(removed, seed).authors == authors

@@ -1,0 +1,285 @@
+"""Explicit publication metadata of an HTML page: JSON-LD and meta tags, with where each came from.
+
+trafilatura (through htmldate) already finds a date and an author, but it does not say where it
+found them, and it drops a single-word <meta name="author"> ("Heiko"). This module reads only
+what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
+label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
+elements. Values stay raw strings; the metadata stage parses and normalizes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+SOURCE_JSON_LD = "json_ld"
+SOURCE_HTML_META = "html_meta"
+
+# schema.org types whose datePublished/author describe the article itself (not an image, a
+# video or the site). "WebPage" types come second: their dates are often the page's, not the story's.
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "discussionforumposting",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
+        "review",
+        "posting",
+    }
+)
+PAGE_TYPES = frozenset({"webpage", "itempage", "aboutpage", "qapage", "collectionpage"})
+# Author types that are not people: an organisation is a publisher, never an author.
+NON_PERSON_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "brand", "localbusiness"}
+)
+SITE_TYPES = frozenset({"website"})
+
+# Meta tags that state the publication date, most specific first (name/property, lower-case).
+META_PUBLISHED = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "published-date",
+    "publication_date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "originalpublicationdate",
+    "article.published",
+)
+# Meta tags that name the author (a person or a list of people), most specific first.
+META_AUTHOR = (
+    "author",
+    "article:author",
+    "og:article:author",
+    "parsely-author",
+    "sailthru.author",
+    "citation_author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+)
+# A URL or an e-mail address in an author field is a profile link, not a name.
+NOT_A_NAME_VALUE = re.compile(r"^(?:https?:|www\.|/)|@\S+\.\w", re.IGNORECASE)
+# HTML comments and CDATA wrappers that some sites leave inside JSON-LD scripts.
+JSON_WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+
+
+@dataclass(frozen=True)
+class HtmlFacts:
+    """What the page's structured metadata states; empty when it states nothing."""
+
+    date: str | None = None
+    date_source: str | None = None
+    authors: tuple[str, ...] = field(default_factory=tuple)
+    author_source: str | None = None
+    # Names JSON-LD types as organisations (publisher, site, organisation authors): an author
+    # field holding one names an outlet, not a person. og:site_name is not used: a personal
+    # blog's site name is its author's name.
+    organisations: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- JSON-LD -----------------------------------------------------------------------------------
+
+
+def _json_documents(tree: HtmlElement) -> Iterator[Any]:
+    for script in tree.iterfind(".//script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        text = JSON_WRAPPERS.sub("", script.text or "")
+        try:
+            yield json.loads(text, strict=False)
+        except ValueError:  # broken JSON-LD is common; the page's other metadata still counts
+            continue
+
+
+def _objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Top-level schema.org objects: lists and @graph containers are flattened."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _objects(item)
+    elif isinstance(value, dict):
+        yield value
+        if "@graph" in value:
+            yield from _objects(value["@graph"])
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
+
+
+def all_jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    return [obj for doc in _json_documents(tree) for obj in _objects(doc)]
+
+
+def article_objects(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Article objects first, then web-page objects; others (images, videos, sites) are ignored."""
+    articles = [obj for obj in found if _types(obj) & ARTICLE_TYPES]
+    pages = [obj for obj in found if _types(obj) & PAGE_TYPES and not _types(obj) & ARTICLE_TYPES]
+    return [*articles, *pages]
+
+
+def _first_string(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next(filter(None, map(_first_string, value)), None)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _person_names(value: Any) -> list[str]:
+    """Names of a schema.org author value: a string, a Person, or a list of them."""
+    if isinstance(value, list):
+        return [name for item in value for name in _person_names(item)]
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() and not NOT_A_NAME_VALUE.search(value) else []
+    if isinstance(value, dict) and not _types(value) & NON_PERSON_TYPES:
+        return _person_names(value.get("name"))
+    return []
+
+
+def _organisation_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _organisation_names(item)]
+    # Personal sites type their owner ["Person", "Organization"]: a person, so not listed here.
+    if (
+        isinstance(value, dict)
+        and _types(value) & NON_PERSON_TYPES
+        and "person" not in _types(value)
+    ):
+        return [n for n in [_first_string(value.get("name"))] if n]
+    return []
+
+
+def jsonld_organisations(objects: Iterable[dict[str, Any]]) -> list[str]:
+    """Organisations named anywhere at the top level: the site itself, publishers, org authors."""
+    names: list[str] = []
+    for obj in objects:
+        names += _organisation_names(obj)
+        if _types(obj) & SITE_TYPES:
+            names += [n for n in [_first_string(obj.get("name"))] if n]
+        for key in ("publisher", "author", "creator", "sourceOrganization"):
+            names += _organisation_names(obj.get(key))
+    return names
+
+
+def jsonld_date(objects: Iterable[dict[str, Any]]) -> str | None:
+    return next(filter(None, (_first_string(obj.get("datePublished")) for obj in objects)), None)
+
+
+def jsonld_authors(objects: Iterable[dict[str, Any]]) -> list[str]:
+    for obj in objects:
+        names = _person_names(obj.get("author")) or _person_names(obj.get("creator"))
+        if names:
+            return names
+    return []
+
+
+# --- meta tags and marked-up elements ----------------------------------------------------------
+
+
+def _meta_values(tree: HtmlElement) -> dict[str, list[str]]:
+    """meta name/property/itemprop (lower-case) -> contents, in document order."""
+    values: dict[str, list[str]] = {}
+    for meta in tree.iterfind(".//meta"):
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = (meta.get(attribute) or "").strip().lower()
+            if key:
+                values.setdefault(key, []).append(content)
+    return values
+
+
+def _marked_up_date(tree: HtmlElement) -> str | None:
+    """<time pubdate>, or any element itemprop="datePublished" with a machine-readable value."""
+    for element in tree.iter("time", "span", "div", "p", "abbr"):
+        if element.get("itemprop", "").strip().lower() == "datepublished" or (
+            element.tag == "time" and element.get("pubdate") is not None
+        ):
+            value = element.get("datetime") or element.get("content") or element.get("title")
+            if value and value.strip():
+                return value.strip()
+    return None
+
+
+def meta_date(tree: HtmlElement) -> str | None:
+    values = _meta_values(tree)
+    for key in META_PUBLISHED:
+        if values.get(key):
+            return values[key][0]
+    return _marked_up_date(tree)
+
+
+def meta_authors(tree: HtmlElement) -> list[str]:
+    values = _meta_values(tree)
+    for key in META_AUTHOR:
+        names = [v for v in values.get(key, []) if not NOT_A_NAME_VALUE.search(v)]
+        if names:
+            return list(dict.fromkeys(names))
+    return []
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def parse_tree(html: str) -> HtmlElement | None:
+    from trafilatura.utils import load_html  # copes with encoding declarations and broken markup
+
+    tree = load_html(html)
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def html_facts(html: str) -> HtmlFacts:
+    """The publication date and authors the page states in JSON-LD, else in meta tags."""
+    tree = parse_tree(html)
+    if tree is None:
+        return HtmlFacts()
+    found = all_jsonld_objects(tree)
+    objects = article_objects(found)
+    date, date_source = jsonld_date(objects), SOURCE_JSON_LD
+    if not date:
+        date, date_source = meta_date(tree), SOURCE_HTML_META
+    authors, author_source = jsonld_authors(objects), SOURCE_JSON_LD
+    if not authors:
+        authors, author_source = meta_authors(tree), SOURCE_HTML_META
+    return HtmlFacts(
+        date=date,
+        date_source=date_source if date else None,
+        authors=tuple(authors),
+        author_source=author_source if authors else None,
+        organisations=tuple(
+            name
+            for name in dict.fromkeys(jsonld_organisations(found))
+            if name not in authors and not NOT_A_NAME_VALUE.search(name)
+        ),
+    )

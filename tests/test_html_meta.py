@@ -1,0 +1,145 @@
+"""Explicit publication metadata of HTML pages: JSON-LD and meta tags (flows.html_meta)."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.html_meta import HtmlFacts, html_facts
+
+
+def page(head: str) -> str:
+    return f"<html><head>{head}</head><body><article><p>Text.</p></article></body></html>"
+
+
+def ld(json_text: str) -> str:
+    return f'<script type="application/ld+json">{json_text}</script>'
+
+
+@pytest.mark.parametrize(
+    ("head", "date", "source"),
+    [
+        (
+            ld('{"@type": "NewsArticle", "datePublished": "2023-06-19T08:00:00Z"}'),
+            "2023-06-19T08:00:00Z",
+            "json_ld",
+        ),
+        # @graph containers (Yoast) and lists of types.
+        (
+            ld(
+                '{"@graph": [{"@type": "WebSite", "name": "X"}, '
+                '{"@type": ["Article"], "datePublished": "2023-06-18"}]}'
+            ),
+            "2023-06-18",
+            "json_ld",
+        ),
+        # An article's date wins over the web page's, whatever the order.
+        (
+            ld(
+                '[{"@type": "WebPage", "datePublished": "2020-01-01"}, '
+                '{"@type": "BlogPosting", "datePublished": "2023-06-17"}]'
+            ),
+            "2023-06-17",
+            "json_ld",
+        ),
+        # An image's or a video's date is not the article's.
+        (
+            ld('{"@type": "ImageObject", "datePublished": "2019-01-01"}')
+            + '<meta property="article:published_time" content="2023-06-16T10:00:00+02:00">',
+            "2023-06-16T10:00:00+02:00",
+            "html_meta",
+        ),
+        # HTML comments around the JSON are tolerated; broken JSON is skipped.
+        (
+            ld('<!-- {"@type": "NewsArticle", "datePublished": "2023-06-15"} -->'),
+            "2023-06-15",
+            "json_ld",
+        ),
+        (
+            ld('{"@type": "NewsArticle", "datePublished": ')
+            + '<meta name="pubdate" content="2023-06-14">',
+            "2023-06-14",
+            "html_meta",
+        ),
+        ('<meta itemprop="datePublished" content="2023-06-13">', "2023-06-13", "html_meta"),
+        ("", None, None),
+    ],
+)
+def test_date_and_source(head: str, date: str | None, source: str | None) -> None:
+    facts = html_facts(page(head))
+    assert (facts.date, facts.date_source) == (date, source)
+
+
+def test_time_element_with_pubdate() -> None:
+    html = '<html><body><time pubdate datetime="2023-06-12T09:00:00Z">12 June</time><p>x</p></body></html>'
+    assert html_facts(html).date == "2023-06-12T09:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("head", "authors", "source"),
+    [
+        (
+            ld('{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Heiko"}}'),
+            ("Heiko",),
+            "json_ld",
+        ),
+        (
+            ld('{"@type": "NewsArticle", "author": [{"name": "Jane Doe"}, {"name": "John Roe"}]}'),
+            ("Jane Doe", "John Roe"),
+            "json_ld",
+        ),
+        (ld('{"@type": "NewsArticle", "author": "Jane Doe"}'), ("Jane Doe",), "json_ld"),
+        # An organisation author is not a person; the meta author then speaks.
+        (
+            ld('{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Daily"}}')
+            + '<meta name="author" content="Lars">',
+            ("Lars",),
+            "html_meta",
+        ),
+        # Profile links are not names.
+        ('<meta name="author" content="https://example.com/lars">', (), None),
+    ],
+)
+def test_authors_and_source(head: str, authors: tuple[str, ...], source: str | None) -> None:
+    facts = html_facts(page(head))
+    assert (facts.authors, facts.author_source) == (authors, source)
+
+
+def test_organisations_are_what_json_ld_types_so() -> None:
+    facts = html_facts(
+        page(
+            ld(
+                '{"@graph": [{"@type": "WebSite", "name": "Daily News"}, '
+                '{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Jane Doe"}, '
+                '"publisher": {"@type": "NewsMediaOrganization", "name": "Daily News Ltd"}}, '
+                '{"@type": ["Person", "Organization"], "name": "Blog Owner"}]}'
+            )
+            + '<meta property="og:site_name" content="Jane Doe">'
+        )
+    )
+    # The site name (og:site_name) is not one: a personal blog's site name is its author's.
+    assert facts.organisations == ("Daily News", "Daily News Ltd")
+    assert facts.authors == ("Jane Doe",)
+
+
+def test_no_markup() -> None:
+    assert html_facts("") == HtmlFacts()
+
+
+def test_merge_seed_keeps_htmldate_and_explicit_facts_apart() -> None:
+    from flows.extract import merge_seed
+    from flows.records import SeedMetadata
+
+    facts = HtmlFacts(
+        date="2023-06-19T08:00:00Z",
+        date_source="json_ld",
+        authors=("Heiko",),
+        author_source="json_ld",
+        organisations=("Daily News",),
+    )
+    seed = merge_seed(SeedMetadata(url="https://example.com/a"), {"date": "2023-06-19"}, facts)
+    assert (seed.date, seed.date_source) == ("2023-06-19", "htmldate")
+    assert (seed.page_date, seed.page_date_source) == ("2023-06-19T08:00:00Z", "json_ld")
+    assert (seed.page_authors, seed.page_organisations) == (("Heiko",), ("Daily News",))
+    # A JSONL input's own date stays the input's.
+    given = SeedMetadata(date="2020-01-01", date_source="input_field")
+    assert merge_seed(given, {"date": "2023-06-19"}, facts).date_source == "input_field"
