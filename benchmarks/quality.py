@@ -111,7 +111,8 @@ def run_newsclean_html(page: Page) -> str | None:
         extracted = extract_html(page.html, SeedMetadata(url=page.web_url), ExtractionSettings())
     except ExtractionError:
         return None  # the pipeline rejects the page: nothing extracted
-    return clean_text(extracted.text, content_kind="html").body
+    # As flows.process calls it: the page's own title lets a repeated headline line go.
+    return clean_text(extracted.text, content_kind="html", title=extracted.seed.title).body
 
 
 def render_text(page: Page) -> str:
