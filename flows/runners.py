@@ -85,6 +85,10 @@ def dask_runner_class() -> Any:
             scratch = tempfile.mkdtemp(prefix="newsclean-dask-")
             stack.callback(shutil.rmtree, scratch, ignore_errors=True)
             stack.enter_context(dask.config.set({**DASK_CONFIG, "temporary-directory": scratch}))
+            # The scheduler lives in this process; its INFO lines would flood the run's output.
+            quiet = logging.getLogger("distributed")
+            stack.callback(quiet.setLevel, quiet.level)
+            quiet.setLevel(logging.WARNING)
             return self
 
     return NewscleanDaskTaskRunner
