@@ -11,7 +11,10 @@ single line cannot tell: where it sits. In order:
    name, an organisation line or a bio paragraph is junk too;
 5. junk glued to the last body line ("... later in the year. Reporting by X; Editing by Y Our
    standards: ...") is cut at a sentence boundary;
-6. a dateline ("BEIJING (Reuters) -") is cut off the front of the first body paragraph.
+6. a dateline ("BEIJING (Reuters) -") is cut off the front of the first body paragraph;
+7. text mode only, after the rules: the line model (flows/lineclass.py) scores every line of a
+   whole-page text and the body lines outside the article's main block (or scoring under its
+   floor) go as `non_article`, each with its score in the rule name.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from flows import lineclass
 from flows.boilerplate_rules import (
     DATELINE_RULES,
     HIGHLIGHT_RULE,
@@ -44,6 +48,8 @@ RELATED_BLOCK_MAX = 12
 BIO_CONTINUATION_MAX = 8
 # At most this many sentences at the end of a line are tested as a glued tail.
 GLUED_TAIL_MAX = 40
+# Texts shorter than this (in non-empty lines) are not given to the line model.
+LINE_MODEL_MIN_LINES = 5
 
 _SENTENCE_BREAK = re.compile(
     r"(?:[.!?…][\"'”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁ©])|[。！？](?=\S))"
@@ -78,6 +84,8 @@ def clean_text(text: str, *, content_kind: str = "text", title: str | None = Non
     _label_related_blocks(lines, labels)
     _label_head(lines, labels, titled=content_kind == "text", known_title=title)
     _label_tail(lines, labels)
+    if content_kind == "text":
+        _label_off_article(lines, labels)
     return _assemble(lines, labels)
 
 
@@ -213,6 +221,30 @@ def _label_tail(lines: list[str], labels: list[_Label | None]) -> None:
         for i in block:
             if labels[i] is None and i in candidates:
                 labels[i] = candidates[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# Line model (text mode only): lines outside the article's main block of a whole-page text
+
+
+def _label_off_article(lines: list[str], labels: list[_Label | None]) -> None:
+    """Drop the body lines flows/lineclass.py scores as off-article, each with its score.
+
+    A whole-page text (menus, teasers, footers around the article) needs this; an already clean
+    scrape is all prose, so its main block is all of it and nothing more goes.
+    """
+    if len(lines) < LINE_MODEL_MIN_LINES:
+        return  # too little to tell an article's block from its surroundings
+    model = lineclass.load_model()
+    scores = lineclass.score(lines, model)
+    weights = [lineclass.line_weight(line) for line in lines]
+    block = lineclass.main_block(scores, model.threshold, weights)
+    if not any(block):
+        return  # no line looks like article prose: leave the decision to the rules
+    for i, (inside, value) in enumerate(zip(block, scores, strict=True)):
+        if labels[i] is None and (not inside or value < model.drop_below):
+            rule = f"{lineclass.RULE_NAME} score={value:.2f}"
+            labels[i] = _Label(lineclass.KIND, rule, lines[i])
 
 
 # ---------------------------------------------------------------------------------------------
