@@ -228,14 +228,19 @@ def _published(
         input_fact = dt.plausible(dt.parse_date(seed.date, language=language), now)
         if input_fact:
             return input_fact, INPUT_FIELD
-    page_fact, page_source = _page_date(seed, now, language)
-    if page_fact:
-        return page_fact, page_source
     line_facts = [
         dt.plausible(dt.parse_metadata_line(span.text, language=language), now)
         for span in cleaned.spans("metadata_line")
     ]
     line_fact = next((fact for fact in line_facts if fact), None)
+    page_fact, page_source = _page_date(seed, now, language)
+    # htmldate's guess with no explicit or URL evidence behind it loses to the date the page
+    # prints on its metadata line ("Veröffentlicht am 16.08.2019"): on the development set the
+    # line was right 4 times, the bare guess once, where they disagreed.
+    if page_fact and page_source == HTMLDATE and line_fact:
+        return line_fact, "metadata_line"
+    if page_fact:
+        return page_fact, page_source
     if line_fact:
         return line_fact, "metadata_line"
     url_fact = dt.plausible(dt.parse_url_date(seed.url), now)

@@ -570,3 +570,42 @@ def test_authors_from_explicit_fields(
     removed: list[RemovedSpan], seed: SeedMetadata, authors: list[str]
 ) -> None:
     assert extract(removed, seed).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected", "source"),
+    [
+        # htmldate's bare guess loses to the page's printed metadata line.
+        (
+            SeedMetadata(url=HTML_URL, date="2019-08-24", date_source="htmldate"),
+            datetime(2019, 8, 16, tzinfo=UTC),
+            "metadata_line",
+        ),
+        # Backed by the explicit metadata (or the URL), htmldate's day stays.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2019-08-24",
+                date_source="htmldate",
+                page_date="2019-08-24T10:00:00Z",
+                page_date_source="json_ld",
+            ),
+            datetime(2019, 8, 24, tzinfo=UTC),
+            "json_ld",
+        ),
+        (
+            SeedMetadata(
+                url="https://example.com/2019/08/24/story",
+                date="2019-08-24",
+                date_source="htmldate",
+            ),
+            datetime(2019, 8, 24, tzinfo=UTC),
+            "url",
+        ),
+    ],
+)
+def test_metadata_line_against_htmldate(
+    seed: SeedMetadata, expected: datetime, source: str
+) -> None:
+    meta = extract([span("metadata_line", "Veröffentlicht am 16.08.2019")], seed)
+    assert (meta.published_at, meta.published_at_source) == (expected, source)
