@@ -20,6 +20,7 @@ from flows.settings import ConfigError, RunConfig
 
 # Differ between any two runs by design.
 PER_RUN_COLUMNS = ["run_id", "ingested_at"]
+PER_RUN_IN_TEXT = r'("(?:run_id|ingested_at)": )"[^"]*"'
 
 
 def read_rows(folder: Path) -> pd.DataFrame:
@@ -29,9 +30,11 @@ def read_rows(folder: Path) -> pd.DataFrame:
         return pd.DataFrame()
     table = ds.dataset(files, format="parquet", partitioning="hive", partition_base_dir=str(folder))
     frame = table.to_table().to_pandas().drop(columns=PER_RUN_COLUMNS, errors="ignore")
-    frame = frame[sorted(frame.columns)]
-    key = "article_id" if "article_id" in frame.columns else list(frame.columns)
-    return frame.sort_values(key).reset_index(drop=True).astype(str)
+    # As text: list cells (numpy arrays) can then be compared and sorted on; the quarantine's
+    # `article` JSON embeds the per-run values too.
+    frame = frame[sorted(frame.columns)].astype(str)
+    frame = frame.apply(lambda column: column.str.replace(PER_RUN_IN_TEXT, r"\1-", regex=True))
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
 def run(output: Path, *options: str) -> int:
