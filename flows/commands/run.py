@@ -100,9 +100,9 @@ def add_parser(subparsers: Any) -> None:
     run.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
-    # Validate the parameters before paying for Prefect's start-up.
-    config = RunConfig.build(
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The run options on the command line (run's, and serve's which reuses them), validated."""
+    return RunConfig.build(
         inputs=args.inputs,
         output=args.output,
         workers=args.workers,
@@ -115,6 +115,11 @@ def handle(args: argparse.Namespace) -> int:
         task_runner=args.task_runner,
         dask_address=args.dask_address,
     )
+
+
+def handle(args: argparse.Namespace) -> int:
+    # Validate the parameters before paying for Prefect's start-up.
+    config = config_from_args(args)
     _check_writable(Path(config.output))
     from flows import progress
     from flows.pipeline import clean_articles

@@ -7,7 +7,6 @@ from typing import Any
 
 from flows.commands import EXIT_OK, UsageError
 from flows.commands import run as run_command
-from flows.settings import RunConfig
 
 
 def add_parser(subparsers: Any) -> None:
@@ -56,19 +55,7 @@ def _run_options() -> argparse.ArgumentParser:
 
 def handle(args: argparse.Namespace) -> int:
     # Everything is validated before a server starts.
-    config = RunConfig.build(
-        inputs=args.inputs,
-        output=args.output,
-        workers=args.workers,
-        batch_size=args.batch_size,
-        document_timeout=args.document_timeout,
-        max_document_mb=args.max_document_mb,
-        languages=args.languages,
-        max_quarantine_share=args.max_quarantine_share,
-        full_refresh=args.full_refresh,
-        task_runner=args.task_runner,
-        dask_address=args.dask_address,
-    )
+    config = run_command.config_from_args(args)
     if not args.server_timeout > 0:
         raise UsageError(f"--server-timeout must be positive, got {args.server_timeout}")
     from flows.serve import serve_scheduled, validate_cron
