@@ -25,11 +25,10 @@ from flows.dedup import find_duplicates
 from flows.process import RunContext
 from flows.records import Rejection
 from flows.schema import articles_schema
+from flows.settings import VALIDATION_UNIT_ROWS
 from flows.write import parquet_files, quarantine_table, read_columns, write_parquet_atomic
 
 ARTICLES_DIR = "articles"
-# Rows per validation unit: large enough for a meaningful quarantine share, small enough for memory.
-VALIDATION_UNIT_ROWS = 5000
 QUARANTINE_DIR = "quarantine"
 
 

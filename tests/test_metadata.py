@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from test_credits import SAMPLE_000_CREDIT, SAMPLE_003_CREDIT  # the samples' credit lines
 
 from flows.metadata import (
     count_words,
@@ -21,16 +22,6 @@ ENGLISH = (
     "U.S. Secretary of State Antony Blinken discussed Taiwan and other thorny issues with China's "
     "top diplomat, Wang Yi, in Beijing on the final day of a rare visit aimed at preventing "
     "friction between the two rival powers from spiraling into conflict."
-)
-SAMPLE_000_CREDIT = (
-    "Coverage by Humeyra Pamuk in Beijing. Additional reporting by Jason Zhieu in Shanghai, "
-    "Sophie Yu, Yu Lun Tian, Dominic Button and Joe Cash in Beijing, Jenny Kao and Ben Blanchard "
-    "in Taipei, Writing by Hamira Pamuk and Arshad Muhammad; Editing by Simon Cameron Moore"
-)
-SAMPLE_003_CREDIT = (
-    "Reporting by Humeyra Pamuk in Beijing; Additional reporting by Dominique Patton in Beijing "
-    "and Katharine Jackson in Washington; Written by Humeyra Pamuk and Arshad Mohammed; "
-    "Editing by Bill Berkrot"
 )
 REUTERS_BIO = (
     "Hamira Pamuk is a senior foreign policy correspondent based in Washington, DC. She covers "

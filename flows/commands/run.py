@@ -21,10 +21,11 @@ def add_parser(subparsers: Any) -> None:
         "run",
         help="clean inputs into the dataset",
         description=(
-            "Clean scraped articles into a Parquet dataset. INPUT is any mix of files and folders (walked "
-            "recursively): .txt plain-text scrapes, .html/.htm pages (also .gz), .jsonl scraper exports "
-            "(also .gz) with an 'html' or 'text' field per line. Other files are skipped and listed in "
-            "the summary. Inputs already in the dataset (same name and bytes) are not processed again."
+            "Clean scraped articles into a Parquet dataset. INPUT is any mix of files, folders (walked "
+            "recursively) and fsspec URLs (s3://, gs://, memory://...): .txt plain-text scrapes, "
+            ".html/.htm pages (also .gz), .jsonl scraper exports (also .gz) with an 'html' or 'text' "
+            "field per line, .warc/.warc.gz crawls. Other files are skipped and listed in the summary. "
+            "Inputs already in the dataset (same name and bytes) are not processed again."
         ),
         epilog="Exit codes: 0 success, 1 run failed (e.g. the data contract broke), 2 usage error.",
     )

@@ -17,15 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
-from flows.settings import DEFAULT_OUTPUT
+from flows.settings import DEFAULT_OUTPUT, VALIDATION_UNIT_ROWS
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from flows.report import FailedExpectation, ValidateSummary
     from flows.validate import ValidationSettings
-
-UNIT_ROWS = 5000  # the pipeline's validation unit (flows.publish.VALIDATION_UNIT_ROWS)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -96,7 +94,7 @@ def validate_dataset(
     files: Sequence[Path],
     settings: ValidationSettings,
     *,
-    unit_rows: int = UNIT_ROWS,
+    unit_rows: int = VALIDATION_UNIT_ROWS,
 ) -> ValidateSummary:
     """Validate every article file, write the report, and return its summary."""
     from flows import __version__
