@@ -38,7 +38,10 @@ RULE_NAME = "line_model_v1"
 # The kind of span a line the model drops becomes.
 KIND = "non_article"
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"[^\w\s]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’»)\]]*\s+\S|[。！？]")
@@ -99,21 +102,43 @@ def feature_names() -> list[str]:
 def page_language(lines: Sequence[str], stopwords: dict[str, frozenset[str]]) -> str | None:
     """The language whose stopwords cover most tokens of the page; "cjk" for CJK pages.
 
-    Cheaper than a language detector (one pass, no randomness) and all the classifier needs:
-    which list to count stopwords with.
+    Cheaper than a language detector (one pass over the longest lines, no randomness) and all
+    the classifier needs: which list to count stopwords with.
     """
-    sample = " ".join(lines)[:20000]
-    cjk = len(_CJK.findall(sample))
-    letters = sum(1 for ch in sample if ch.isalpha())
-    if letters and cjk / letters > 0.3:
+    # The longest lines are the prose, when there is any: they say the language best.
+    sample = " ".join(sorted(lines, key=len, reverse=True)[:LANGUAGE_SAMPLE_LINES])
+    sample = sample[:LANGUAGE_SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if letters and len(_CJK.findall(sample)) / letters > 0.3:
         return "cjk"
-    tokens = Counter(t.lower() for t in _WORD.findall(sample))
-    best, best_hits = None, 0
+    index = _stopword_index(stopwords)
+    hits: Counter[str] = Counter()
+    for token, count in Counter(_WORD.findall(sample.lower())).items():
+        for language in index.get(token, ()):
+            hits[language] += count
+    if not hits:
+        return None
+    # Ties go to the first language in the table (Counter keeps insertion order).
+    return max(hits, key=lambda language: (hits[language], -list(stopwords).index(language)))
+
+
+LANGUAGE_SAMPLE_LINES = 40
+LANGUAGE_SAMPLE_CHARS = 8000
+_INDEXES: dict[int, tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]] = {}
+
+
+def _stopword_index(stopwords: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """word -> the languages listing it; built once per stopword table (the model holds one)."""
+    cached = _INDEXES.get(id(stopwords))
+    if cached is not None and cached[0] is stopwords:
+        return cached[1]
+    index: dict[str, list[str]] = {}
     for language, words in stopwords.items():
-        hits = sum(count for token, count in tokens.items() if token in words)
-        if hits > best_hits:
-            best, best_hits = language, hits
-    return best
+        for word in words:
+            index.setdefault(word, []).append(language)
+    frozen = {word: tuple(languages) for word, languages in index.items()}
+    _INDEXES[id(stopwords)] = (stopwords, frozen)  # the table is kept alive with its id
+    return frozen
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,9 +158,10 @@ def _base(line: str, stop: frozenset[str] | None, cjk: bool) -> list[float]:
         n_stops = sum(1 for t in tokens if t.lower() in stop) if stop else 0
         stop_base = max(1, len(tokens))
     upper_initial = sum(1 for t in tokens if t[0].isupper())
-    letters = [ch for ch in line if ch.isalpha()]
-    digits = sum(1 for ch in line if ch.isdigit())
-    punct = sum(1 for ch in line if not ch.isalnum() and not ch.isspace())
+    # Regular expressions count in C: a Python loop over characters costs more than the model.
+    letters = sum(map(len, tokens))  # the tokens are the runs of letters
+    digits = len(_DIGIT.findall(line))
+    punct = len(_PUNCT.findall(line))
     commas = line.count(",") + line.count(";") + line.count("、") + line.count("，")
     return [
         math.log1p(chars),
@@ -144,7 +170,7 @@ def _base(line: str, stop: frozenset[str] | None, cjk: bool) -> list[float]:
         n_stops / stop_base,
         math.log1p(n_stops),
         upper_initial / len(tokens) if tokens else 0.0,
-        1.0 if len(letters) >= 3 and all(ch.isupper() for ch in letters if ch.isalpha()) else 0.0,
+        1.0 if letters >= 3 and line.isupper() else 0.0,
         digits / max(1, chars),
         punct / max(1, chars),
         commas / max(1.0, n_words),
@@ -156,7 +182,7 @@ def _base(line: str, stop: frozenset[str] | None, cjk: bool) -> list[float]:
         1.0 if line[:1].islower() else 0.0,
         1.0 if line.rstrip().endswith((":", "：")) else 0.0,
         math.log1p(len(_SENTENCE_BREAK.findall(line))),
-        (sum(len(t) for t in tokens) / len(tokens)) / 10 if tokens else 0.0,
+        (letters / len(tokens)) / 10 if tokens else 0.0,
         0.0,  # chars_vs_page_max: filled in per page
     ]
 
