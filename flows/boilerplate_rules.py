@@ -31,6 +31,10 @@ KINDS: tuple[str, ...] = (
     "advertisement",
     "cookie_notice",
     "navigation",
+    # Not from this table: the line model (flows/lineclass.py) and the run-level repetition
+    # stage (flows/repeats.py) report these.
+    "non_article",
+    "repeated",
 )
 
 
