@@ -854,6 +854,39 @@ RULES: tuple[Rule, ...] = (
         _starts(r"this material may not be published"),
         max_words=40,
     ),
+    Rule(
+        "content_license_v1",
+        "trust_statement",
+        # The site's licence for its own content ("Inhalte dieser Website stehen unter CC-BY").
+        re.compile(
+            r"^(?:.*\b)?(?:(?:content|contents|text|material) (?:on|of) this (?:site|website|page) "
+            r"(?:is|are) (?:licensed|available) under|inhalte dieser (?:web)?(?:seite|site)\b.{0,40}\bunter\b|"
+            r"le contenu de ce site est (?:mis à disposition|sous licence))",
+            _I,
+        ),
+        max_words=40,
+    ),
+    Rule(
+        "embed_consent_v1",
+        "cookie_notice",
+        # A placeholder for a blocked embed: "Click the button below to load the content of x.com".
+        re.compile(
+            r"^(?=.*\b(?:klick\w*|click|tap)\b)(?=.*\b(?:button|schaltfläche)\b)"
+            r"(?=.*\b(?:inhalte?|content)\b)(?=.*\b(?:laden|load|anzuzeigen|display)\b)",
+            _I,
+        ),
+        max_words=40,
+    ),
+    Rule(
+        "download_link_v1",
+        "navigation",
+        # A file link with its type and size: "Report 2021 PDF | 38 KB", "(PDF, 1,2 MB)".
+        re.compile(
+            r"^.*?(?<![A-Za-z])(?:PDF|DOCX?|XLSX?|PPTX?|ZIP|MP3)\s*[|,(]?\s*\d+(?:[.,]\d+)?\s*"
+            r"(?:[KMG]B|kB)\b",
+        ),
+        max_words=25,
+    ),
     # --- newsletter, social, author labels
     Rule(
         "newsletter_signup_v1",

@@ -344,6 +344,29 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["He said all rights reserved under the treaty would be honoured."],
     ),
+    "content_license_v1": (
+        [
+            "Sofern nicht anders ausgewiesen, stehen Inhalte dieser Website unter CC-BY",
+            "Content on this site is licensed under a Creative Commons Attribution 4.0 License.",
+        ],
+        [
+            "The court ruled that content on this site was not covered by the law, the minister said."
+        ],
+    ),
+    "embed_consent_v1": (
+        [
+            "Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.",
+            "Click the button below to load the content from example.com.",
+        ],
+        ["Click here to read the full report, the council said in its statement on Monday."],
+    ),
+    "download_link_v1": (
+        [
+            "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
+            "Annual report (PDF, 1,2 MB)",
+        ],
+        ["The agency published a 40-page PDF report on Monday."],
+    ),
     "redistribution_notice_v1": (
         ["This material may not be published, broadcast, rewritten or redistributed."],
         ["This material was published in 2019 by the ministry."],
