@@ -247,6 +247,18 @@ def run_pages(
 # --- header: what ran, where ----------------------------------------------------------------
 
 
+def import_problem(*modules: str) -> str | None:
+    """None when the modules import, else why not: a broken stage costs its row, not the run."""
+    import importlib
+
+    try:
+        for module in modules:
+            importlib.import_module(module)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
 def package_version(name: str) -> str:
     try:
         return version(name)

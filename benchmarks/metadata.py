@@ -160,17 +160,6 @@ PREDICTORS: dict[str, Callable[[Page], Prediction]] = {
 }
 
 
-def newsclean_available() -> str | None:
-    """None when the whole pipeline path imports, else why not (stages are written in parallel)."""
-    try:
-        from flows.clean import clean_text  # noqa: F401
-        from flows.metadata import extract_metadata  # noqa: F401
-        from flows.process import process_document  # noqa: F401
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
 # --- one page in a worker process ----------------------------------------------------------------
 
 # Set in the parent before the pool forks; the workers read them.
@@ -292,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = devset.machine_info()
     devset.print_header("newsclean metadata accuracy against the gold", info)
-    why = newsclean_available()
+    why = devset.import_problem("flows.clean", "flows.metadata", "flows.process")
     unavailable = {"newsclean": why} if why else {}
     SELECTED = tuple(system for system in SYSTEMS if system not in unavailable)
     TIMEOUT = args.timeout

@@ -140,15 +140,6 @@ TEXT_RUNNERS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def newsclean_available() -> str | None:
-    """None when the cleaner imports, else why not (it is being written in parallel)."""
-    try:
-        from flows.clean import clean_text  # noqa: F401
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
 # --- one page in a worker process ----------------------------------------------------------------
 
 # Set in the parent before the pool forks; the workers read them.
@@ -274,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = devset.machine_info()
     devset.print_header("newsclean extraction quality (trafilatura's scoring)", info)
-    why = newsclean_available()
+    why = devset.import_problem("flows.clean")
     unavailable = {row: why for row in args.rows if row in NEWSCLEAN_ROWS and why}
     SELECTED = tuple(row for row in args.rows if row not in unavailable)
     TIMEOUT = args.timeout
