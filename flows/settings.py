@@ -33,6 +33,11 @@ class ConfigError(ValueError):
     """A run parameter is out of range: a usage error, reported before any work starts."""
 
 
+def language_codes(value: str) -> list[str]:
+    """A comma-separated --languages value ("en, de") as codes; checked by RunConfig.build."""
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
 def _input_exists(name: str) -> bool:
     if "://" in name:
         from flows.ingest import InputError, url_exists

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from test_credits import SAMPLE_000_CREDIT, SAMPLE_003_CREDIT  # the samples' credit lines
+from test_credits import (  # the samples' credit lines
+    BEIJING_TAIPEI_TEAM,
+    SAMPLE_000_CREDIT,
+    SAMPLE_003_CREDIT,
+)
 
 from flows.metadata import (
     count_words,
@@ -79,15 +83,7 @@ def test_sample_000_reuters_with_caption_and_misspelled_bio() -> None:
     assert meta.publisher == "Reuters"
     # The bio's and the "Writing by" misspellings fold into the first credited form.
     assert meta.authors == ["Humeyra Pamuk", "Arshad Muhammad"]
-    assert meta.contributors == [
-        "Jason Zhieu",
-        "Sophie Yu",
-        "Yu Lun Tian",
-        "Dominic Button",
-        "Joe Cash",
-        "Jenny Kao",
-        "Ben Blanchard",
-    ]
+    assert meta.contributors == BEIJING_TAIPEI_TEAM
     assert meta.editors == ["Simon Cameron Moore"]
     # The dateline prints no day: no published_at from it, whatever the caption says.
     assert meta.published_at is None

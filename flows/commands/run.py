@@ -9,11 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
-from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, TASK_RUNNERS, RunConfig
-
-
-def _languages(value: str) -> list[str]:
-    return [code for code in value.split(",") if code.strip()]
+from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, TASK_RUNNERS, RunConfig, language_codes
 
 
 def add_parser(subparsers: Any) -> None:
@@ -73,7 +69,7 @@ def add_parser(subparsers: Any) -> None:
     )
     run.add_argument(
         "--languages",
-        type=_languages,
+        type=language_codes,
         default=None,
         metavar="CODES",
         help="comma-separated ISO 639-1 codes to accept, e.g. en,de; others are quarantined "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
-from flows.settings import DEFAULT_OUTPUT, VALIDATION_UNIT_ROWS
+from flows.settings import DEFAULT_OUTPUT, VALIDATION_UNIT_ROWS, language_codes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,7 +46,7 @@ def add_parser(subparsers: Any) -> None:
     )
     command.add_argument(
         "--languages",
-        type=lambda value: tuple(code.strip() for code in value.split(",") if code.strip()),
+        type=lambda value: tuple(language_codes(value)),
         default=(),
         metavar="CODES",
         help="comma-separated ISO 639-1 codes the rows must be in (default: every language)",
