@@ -11,14 +11,14 @@ import math
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from flows.ingest import DEFAULT_MAX_DOCUMENT_BYTES, InputFile, read_documents
 from flows.isolation import IsolatedWorker
 from flows.process import ProcessSettings, RunContext
 from flows.records import Rejection, SourceDocument
-from flows.write import articles_table, quarantine_table, write_parquet_atomic
+from flows.storage import Storage
+from flows.write import articles_table, inputs_table, quarantine_table
 
 MAX_BATCH_FILES = 256
 
@@ -40,15 +40,18 @@ class BatchSpec:
 class BatchResult:
     index: int
     documents: int = 0
-    already_processed: int = 0
+    already_processed: int = 0  # inputs whose bytes an earlier run processed: not redone
+    repeats: int = 0  # inputs with the same bytes as another input of this batch
     articles: int = 0
     rejected: int = 0
     rejection_reasons: Counter[str] = field(default_factory=Counter)
     records_skipped: Counter[str] = field(
         default_factory=Counter
     )  # WARC records that are not documents
+    # Staged files, relative to the output storage.
     staged_articles: str | None = None
     staged_quarantine: str | None = None
+    staged_inputs: str | None = None
 
 
 def plan_batches(
@@ -73,36 +76,66 @@ def run_batch(
     *,
     context: RunContext,
     settings: BatchSettings,
-    staging_dir: Path,
-    known_ids: Collection[str] = frozenset(),
+    storage: Storage,
+    staging: str,
+    known_inputs: Collection[str] = frozenset(),
 ) -> BatchResult:
-    """Process one shard and stage its articles and rejections as Parquet."""
+    """Process one shard; stage its articles, rejections and processed inputs as Parquet.
+
+    An input whose input_sha256 is in `known_inputs` was processed by an earlier run and is
+    skipped; one with the same bytes as an earlier input of this batch is recorded as a repeat
+    and not processed again (repeats across batches are resolved when the run is published).
+    """
     result = BatchResult(spec.index)
     rows: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
+    inputs: list[dict[str, Any]] = []
+    first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
         for item in _documents(spec.files, settings.max_document_bytes, result.records_skipped):
-            if item.record_id in known_ids:
+            key = item.input_sha256 or ""
+            if key in known_inputs:
                 result.already_processed += 1
                 continue
+            if key in first_of:
+                result.repeats += 1
+                inputs.append(_input_row(item, "repeat"))
+                continue
+            first_of[key] = item.record_id
             result.documents += 1
             outcome = worker.process(item) if isinstance(item, SourceDocument) else item
             if isinstance(outcome, Rejection):
                 rejections.append(outcome)
                 result.rejection_reasons.update(outcome.reasons)
+                inputs.append(_input_row(item, "quarantine"))
             else:
                 rows.append(outcome)
+                inputs.append(_input_row(item, "article"))
     result.articles, result.rejected = len(rows), len(rejections)
-    stem = f"batch-{spec.index:05d}"
+    stem = f"{staging}/batch-{spec.index:05d}"
     if rows:
-        path = write_parquet_atomic(articles_table(rows), staging_dir / f"{stem}.articles.parquet")
-        result.staged_articles = str(path)
+        result.staged_articles = storage.write_parquet(
+            articles_table(rows), f"{stem}.articles.parquet"
+        )
     if rejections:
         table = quarantine_table(rejections, context)
-        result.staged_quarantine = str(
-            write_parquet_atomic(table, staging_dir / f"{stem}.quarantine.parquet")
+        result.staged_quarantine = storage.write_parquet(table, f"{stem}.quarantine.parquet")
+    if inputs:
+        result.staged_inputs = storage.write_parquet(
+            inputs_table(inputs, context), f"{stem}.inputs.parquet"
         )
     return result
+
+
+def _input_row(item: SourceDocument | Rejection, outcome: str) -> dict[str, Any]:
+    return {
+        "input_sha256": item.input_sha256,
+        "record_id": item.record_id,
+        "outcome": outcome,
+        "source_uri": item.source_uri,
+        "source_format": item.source_format,
+        "raw_size_bytes": item.raw_size_bytes,
+    }
 
 
 def _documents(
@@ -112,17 +145,15 @@ def _documents(
         yield from read_documents(item, max_document_bytes=max_bytes, skipped_records=skipped)
 
 
-def save_known_ids(known: Collection[str], path: Path) -> str:
-    """Ids already in the dataset, written once per run so every batch task can load them."""
+def save_known_inputs(known: Collection[str], storage: Storage, rel: str) -> str:
+    """Keys of the inputs already processed, written once per run for every batch task to load."""
     import pyarrow as pa
 
-    table = pa.table({"id": pa.array(sorted(known), pa.string())})
-    return str(write_parquet_atomic(table, path))
+    table = pa.table({"input_sha256": pa.array(sorted(known), pa.string())})
+    return storage.write_parquet(table, rel)
 
 
-def load_known_ids(path: str | None) -> frozenset[str]:
-    if path is None:
+def load_known_inputs(storage: Storage, rel: str | None) -> frozenset[str]:
+    if rel is None:
         return frozenset()
-    import pyarrow.parquet as pq
-
-    return frozenset(pq.read_table(path)["id"].to_pylist())
+    return frozenset(storage.read_table(rel)["input_sha256"].to_pylist())

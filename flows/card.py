@@ -18,10 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from flows.schema import articles_schema
-from flows.write import parquet_files, write_text_atomic
+from flows.storage import Storage
 
 CARD_NAME = "_README.md"
 ARTICLES_DIR = "articles"
@@ -49,8 +48,8 @@ class DatasetStats:
     def canonical(self) -> int:
         return self.articles - self.duplicates
 
-    def add(self, path: Path) -> None:
-        table = pq.read_table(path, columns=_COLUMNS)
+    def add(self, storage: Storage, path: str) -> None:
+        table = storage.read_table(path, columns=_COLUMNS)
         self.files += 1
         self.articles += table.num_rows
         self.duplicates += table.num_rows - table["duplicate_of"].null_count
@@ -69,26 +68,29 @@ def _values(values: Iterable[str | None], *, missing: str) -> Iterable[str]:
     return (missing if value is None else value for value in values)
 
 
-def dataset_stats(output: Path) -> DatasetStats:
+def dataset_stats(output: Storage | str | Path) -> DatasetStats:
+    storage = output if isinstance(output, Storage) else Storage(output)
     stats = DatasetStats()
-    for path in parquet_files(output / ARTICLES_DIR):
-        stats.add(path)
-        stats.nested = stats.nested or path.parent != output / ARTICLES_DIR
+    for path in storage.parquet_files(ARTICLES_DIR):
+        stats.add(storage, path)
+        stats.nested = stats.nested or path.count("/") > 1
     # Quarantine rows are only counted: the file footers hold the count, no data is read.
     stats.quarantined = sum(
-        pq.ParquetFile(path).metadata.num_rows for path in parquet_files(output / QUARANTINE_DIR)
+        storage.parquet_metadata(path).num_rows for path in storage.parquet_files(QUARANTINE_DIR)
     )
     return stats
 
 
-def write_card(output: Path, *, now: datetime | None = None) -> Path:
-    """Regenerate output/articles/_README.md from the dataset on disk (atomically)."""
-    stats = dataset_stats(output)
-    text = render_card(stats, output, now=now or datetime.now(UTC))
-    return write_text_atomic(text, output / ARTICLES_DIR / CARD_NAME)
+def write_card(output: Storage | str | Path, *, now: datetime | None = None) -> str:
+    """Regenerate articles/_README.md from the dataset as stored (atomically); returns its place."""
+    storage = output if isinstance(output, Storage) else Storage(output)
+    stats = dataset_stats(storage)
+    text = render_card(stats, storage.location, now=now or datetime.now(UTC))
+    storage.write_text(f"{ARTICLES_DIR}/{CARD_NAME}", text)
+    return storage.url(f"{ARTICLES_DIR}/{CARD_NAME}")
 
 
-def render_card(stats: DatasetStats, output: Path, *, now: datetime) -> str:
+def render_card(stats: DatasetStats, output: str | Path, *, now: datetime) -> str:
     schema = articles_schema()
     lines = [
         "# newsclean articles",
@@ -120,7 +122,7 @@ def render_card(stats: DatasetStats, output: Path, *, now: datetime) -> str:
         "",
         schema.markdown_table(),
         "",
-        *_examples(output, stats.nested),
+        *_examples(output, stats.nested, now),
     ]
     return "\n".join(lines)
 
@@ -141,10 +143,12 @@ def _counts(title: str, key: str, counts: Counter[str]) -> list[str]:
     return [heading, "", f"| {key} | articles |", "| --- | ---: |", *rows, ""]
 
 
-def _examples(output: Path, nested: bool) -> list[str]:
-    folder = (output / ARTICLES_DIR).as_posix()
+def _examples(output: str | Path, nested: bool, now: datetime) -> list[str]:
+    folder = f"{str(output).rstrip('/')}/{ARTICLES_DIR}"
     glob = f"{folder}/**/*.parquet" if nested else f"{folder}/*.parquet"
-    return [
+    partition = articles_schema().partition
+    month = f"{now:%Y-%m}"
+    lines = [
         "## Reading it",
         "",
         "pandas (pyarrow reads the folder; `_README.md` is skipped):",
@@ -172,5 +176,26 @@ def _examples(output: Path, nested: bool) -> list[str]:
         "```",
         "",
         "duckdb's `.df()` converts UTC timestamps to the local time zone.",
+        "",
+    ]
+    if partition is None:
+        return lines
+    return [
+        *lines,
+        "## Partitions",
+        "",
+        f"The files sit in Hive partition folders `{partition.name}=YYYY-MM`: {partition.description}",
+        "A filter on it reads only the matching folders:",
+        "",
+        "```python",
+        f"duckdb.sql(\"SELECT count(*) FROM read_parquet('{glob}') WHERE {partition.name} >= '{month}'\")",
+        f'pd.read_parquet("{folder}", filters=[("{partition.name}", ">=", "{month}")])',
+        "import pyarrow.dataset as ds",
+        f'ds.dataset("{folder}", format="parquet", partitioning="hive")'
+        f'.to_table(filter=ds.field("{partition.name}") >= "{month}")',
+        "```",
+        "",
+        f"pandas returns `{partition.name}` as a category (dictionary) column; duckdb and polars "
+        "(`pl.scan_parquet(glob, hive_partitioning=True)`) as a string.",
         "",
     ]

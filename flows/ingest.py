@@ -163,13 +163,28 @@ def open_binary(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def record_id(relpath: str, raw: bytes) -> str:
-    """Stable id of an input record: its name in the corpus plus its exact bytes."""
-    digest = hashlib.sha256()
-    digest.update(relpath.encode("utf-8"))
+def content_key(raw: bytes) -> str:
+    """What identifies a readable input across runs: SHA-256 of its bytes, whatever its name.
+
+    The same bytes under another name, in another folder or in a later run are the same input,
+    so an incremental run does not redo them.
+    """
+    return hashlib.sha256(raw).hexdigest()
+
+
+def location_key(location: str, raw: bytes = b"") -> str:
+    """Key of an input that cannot be read whole (empty, too large, unreadable, corrupt): its
+    location in the corpus and the bytes read. Keyed by content, every empty file would be one."""
+    digest = hashlib.sha256(b"location\0")
+    digest.update(location.encode("utf-8"))
     digest.update(b"\0")
     digest.update(hashlib.sha256(raw).digest())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def record_id(key: str) -> str:
+    """The article or quarantine id of an input: the first 16 hex digits of its key."""
+    return key[:16]
 
 
 def read_documents(
@@ -192,12 +207,12 @@ def read_documents(
     raw, error = _read_bytes(
         item.path, gzipped=item.path.lower().endswith(".gz"), limit=max_document_bytes
     )
-    rid = record_id(item.relpath, raw)
     if error is not None:
-        yield _reject(rid, item.path, item.format, "ingest", error, raw_size=item.size_bytes)
+        key = location_key(item.relpath, raw)
+        yield _reject(key, item.path, item.format, "ingest", error, raw_size=item.size_bytes)
         return
     yield _document_from_bytes(
-        rid, item.path, item.format, raw, SeedMetadata(), prefer_html=item.format == "html"
+        item.relpath, item.path, item.format, raw, SeedMetadata(), prefer_html=item.format == "html"
     )
 
 
@@ -225,9 +240,9 @@ def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Reject
         raw_stream = open_binary(item.path)
         stream = gzip.open(raw_stream, "rb") if gzipped else raw_stream  # noqa: SIM115 - closed below
     except OSError as error:
-        rid = record_id(item.relpath, b"")
+        key = location_key(item.relpath)
         yield _reject(
-            rid, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
+            key, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
         )
         return
     with raw_stream, stream:
@@ -237,28 +252,31 @@ def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Reject
                 if not line.strip():
                     continue
                 uri = f"{item.path}#L{line_no}"
-                rid = record_id(f"{item.relpath}#L{line_no}", line)
+                location = f"{item.relpath}#L{line_no}"
                 if len(line) > limit:
                     reason = ("too_large", f"record larger than the {limit:,}-byte limit")
-                    yield _reject(rid, uri, "jsonl", "ingest", reason, len(line))
+                    yield _reject(
+                        location_key(location, line), uri, "jsonl", "ingest", reason, len(line)
+                    )
                     continue
-                yield _jsonl_record(rid, uri, line)
+                yield _jsonl_record(location, uri, line)
         except (EOFError, gzip.BadGzipFile, zlib.error) as error:
             uri = f"{item.path}#L{line_no + 1}"
-            rid = record_id(f"{item.relpath}#L{line_no + 1}", b"")
+            key = location_key(f"{item.relpath}#L{line_no + 1}")
             reason = (
                 "corrupt_compression",
                 f"the gzip stream is truncated or corrupt after line {line_no}: {error}",
             )
-            yield _reject(rid, uri, "jsonl", "ingest", reason, item.size_bytes)
+            yield _reject(key, uri, "jsonl", "ingest", reason, item.size_bytes)
 
 
-def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection:
+def _jsonl_record(location: str, uri: str, line: bytes) -> SourceDocument | Rejection:
+    key = content_key(line.strip())  # the record, whatever its line ending
     try:
         record = json.loads(line)
     except (ValueError, UnicodeDecodeError) as error:
         return _reject(
-            rid,
+            key,
             uri,
             "jsonl",
             "ingest",
@@ -268,7 +286,7 @@ def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection
         )
     if not isinstance(record, dict):
         return _reject(
-            rid,
+            key,
             uri,
             "jsonl",
             "ingest",
@@ -280,7 +298,7 @@ def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection
     if not isinstance(content, str) or not content.strip():
         reason = ("missing_content", "the record has no non-empty 'html' or 'text' field")
         return _reject(
-            rid, uri, "jsonl", "ingest", reason, len(line), excerpt=line.decode("utf-8", "replace")
+            key, uri, "jsonl", "ingest", reason, len(line), excerpt=line.decode("utf-8", "replace")
         )
     seed = SeedMetadata(
         url=_str_field(record, "url"),
@@ -292,7 +310,9 @@ def _jsonl_record(rid: str, uri: str, line: bytes) -> SourceDocument | Rejection
         fetched_at=_str_field(record, "fetched_at"),
     )
     kind = "html" if content is html else "text"
-    return SourceDocument(rid, uri, "jsonl", kind, _normalize_newlines(content), len(line), seed)
+    return SourceDocument(
+        record_id(key), uri, "jsonl", kind, _normalize_newlines(content), len(line), seed, key
+    )
 
 
 def read_warc(
@@ -304,15 +324,15 @@ def read_warc(
 
     skipped = skipped if skipped is not None else Counter()
     if item.size_bytes == 0:
-        rid = record_id(item.relpath, b"")
-        yield _reject(rid, item.path, "warc", "ingest", ("empty_input", "the file is empty"), 0)
+        key = location_key(item.relpath)
+        yield _reject(key, item.path, "warc", "ingest", ("empty_input", "the file is empty"), 0)
         return
     try:
         stream = open_binary(item.path)
     except OSError as error:
-        rid = record_id(item.relpath, b"")
+        key = location_key(item.relpath)
         yield _reject(
-            rid, item.path, "warc", "ingest", ("unreadable_file", str(error)), item.size_bytes
+            key, item.path, "warc", "ingest", ("unreadable_file", str(error)), item.size_bytes
         )
         return
     with stream:
@@ -344,12 +364,12 @@ def read_warc(
 
 def _corrupt_warc(item: InputFile, offset: int, detail: str) -> Rejection:
     uri = f"{item.path}#offset={offset}"
-    rid = record_id(f"{item.relpath}#offset={offset}", b"")
+    key = location_key(f"{item.relpath}#offset={offset}")
     problem = (
         "corrupt_warc",
         f"the WARC file is truncated or corrupt after offset {offset}: {detail}",
     )
-    return _reject(rid, uri, "warc", "ingest", problem, item.size_bytes)
+    return _reject(key, uri, "warc", "ingest", problem, item.size_bytes)
 
 
 def _warc_skip_reason(record: Any) -> str | None:
@@ -371,12 +391,10 @@ def _warc_document(
 ) -> SourceDocument | Rejection:
     target = record.rec_headers.get_header("WARC-Target-URI")
     uri = f"{item.path}#offset={offset}"
-    rid = record_id(
-        f"{item.relpath}#{record.rec_headers.get_header('WARC-Record-ID') or offset}", payload
-    )
+    location = f"{item.relpath}#{record.rec_headers.get_header('WARC-Record-ID') or offset}"
     if len(payload) > limit:
         return _reject(
-            rid,
+            location_key(location, payload),
             uri,
             "warc",
             "ingest",
@@ -384,7 +402,7 @@ def _warc_document(
             len(payload),
         )
     seed = SeedMetadata(url=target, fetched_at=record.rec_headers.get_header("WARC-Date"))
-    return _document_from_bytes(rid, uri, "warc", payload, seed, prefer_html=True)
+    return _document_from_bytes(location, uri, "warc", payload, seed, prefer_html=True)
 
 
 def _str_field(record: dict[str, object], key: str) -> str | None:
@@ -395,13 +413,15 @@ def _str_field(record: dict[str, object], key: str) -> str | None:
 
 
 def _document_from_bytes(
-    rid: str, uri: str, fmt: str, raw: bytes, seed: SeedMetadata, *, prefer_html: bool
+    location: str, uri: str, fmt: str, raw: bytes, seed: SeedMetadata, *, prefer_html: bool
 ) -> SourceDocument | Rejection:
     if not raw.strip():
-        return _reject(rid, uri, fmt, "ingest", ("empty_input", "the file is empty"), len(raw))
+        key = location_key(location, raw)
+        return _reject(key, uri, fmt, "ingest", ("empty_input", "the file is empty"), len(raw))
+    key = content_key(raw)
     if looks_binary(raw):
         return _reject(
-            rid,
+            key,
             uri,
             fmt,
             "ingest",
@@ -411,7 +431,7 @@ def _document_from_bytes(
     text = decode_bytes(raw, html=prefer_html)
     if text is None:
         return _reject(
-            rid,
+            key,
             uri,
             fmt,
             "ingest",
@@ -420,10 +440,12 @@ def _document_from_bytes(
         )
     if not text.strip():
         return _reject(
-            rid, uri, fmt, "ingest", ("empty_input", "the file holds only white space"), len(raw)
+            key, uri, fmt, "ingest", ("empty_input", "the file holds only white space"), len(raw)
         )
     kind = "html" if prefer_html or _HTML_SNIFF.match(text) else "text"
-    return SourceDocument(rid, uri, fmt, kind, _normalize_newlines(text), len(raw), seed)
+    return SourceDocument(
+        record_id(key), uri, fmt, kind, _normalize_newlines(text), len(raw), seed, key
+    )
 
 
 def looks_binary(raw: bytes) -> bool:
@@ -475,7 +497,7 @@ def _normalize_newlines(text: str) -> str:
 
 
 def _reject(
-    rid: str,
+    key: str,
     uri: str,
     fmt: str | None,
     stage: str,
@@ -484,8 +506,9 @@ def _reject(
     excerpt: str | None = None,
 ) -> Rejection:
     code, detail = reason
+    excerpt_text = (excerpt or "")[:EXCERPT_CHARS] or None
     return Rejection(
-        rid, uri, fmt, stage, [code], detail, (excerpt or "")[:EXCERPT_CHARS] or None, raw_size
+        record_id(key), uri, fmt, stage, [code], detail, excerpt_text, raw_size, input_sha256=key
     )
 
 

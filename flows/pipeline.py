@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from flows import __version__
@@ -27,17 +25,25 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
-from flows import progress  # noqa: E402
-from flows.batch import BatchResult, BatchSettings, BatchSpec, plan_batches, run_batch  # noqa: E402
+from flows import commit, progress  # noqa: E402
+from flows.batch import (  # noqa: E402
+    BatchResult,
+    BatchSettings,
+    BatchSpec,
+    plan_batches,
+    run_batch,
+    save_known_inputs,
+)
 from flows.card import write_card  # noqa: E402
 from flows.extract import ExtractionSettings  # noqa: E402
 from flows.ingest import discover  # noqa: E402
 from flows.lock import RunLock  # noqa: E402
 from flows.process import ProcessSettings, RunContext  # noqa: E402
-from flows.publish import PublishResult, count_boilerplate, publish_run, published_state  # noqa: E402
+from flows.publish import PublishResult, count_boilerplate, dataset_state, publish_run  # noqa: E402
 from flows.report import RunSummary, write_reports  # noqa: E402
 from flows.runners import make_task_runner  # noqa: E402
 from flows.settings import RunConfig  # noqa: E402
+from flows.storage import Storage  # noqa: E402
 
 STAGING_DIR = ".staging"
 
@@ -51,14 +57,21 @@ def process_batch(
     spec: BatchSpec,
     context: RunContext,
     settings: BatchSettings,
-    staging_dir: str,
-    known_ids_file: str | None,
+    output: str,
+    staging: str,
+    known_inputs_file: str | None,
 ) -> BatchResult:
-    from flows.batch import load_known_ids
+    from flows.batch import load_known_inputs
 
-    known = load_known_ids(known_ids_file)
+    storage = Storage(output)
+    known = load_known_inputs(storage, known_inputs_file)
     return run_batch(
-        spec, context=context, settings=settings, staging_dir=Path(staging_dir), known_ids=known
+        spec,
+        context=context,
+        settings=settings,
+        storage=storage,
+        staging=staging,
+        known_inputs=known,
     )
 
 
@@ -66,7 +79,7 @@ def process_batch(
 def publish(
     results: list[BatchResult],
     output: str,
-    staging_dir: str,
+    staging: str,
     context: RunContext,
     config: RunConfig,
     published: list[Any],
@@ -79,8 +92,9 @@ def publish(
     return publish_run(
         [r.staged_articles for r in results if r.staged_articles],
         [r.staged_quarantine for r in results if r.staged_quarantine],
-        output=Path(output),
-        staging_dir=Path(staging_dir),
+        [r.staged_inputs for r in results if r.staged_inputs],
+        storage=Storage(output),
+        staging=staging,
         context=context,
         validation_settings=validation,
         published=published,
@@ -121,22 +135,35 @@ def clean_articles(
     )
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
-    out = Path(config.output)
-    staging = out / STAGING_DIR / context.run_id
-    with RunLock(out):
-        _remove_stale_staging(out / STAGING_DIR)
-        staging.mkdir(parents=True, exist_ok=True)
+    storage = Storage(config.output)
+    staging = f"{STAGING_DIR}/{context.run_id}"
+    with RunLock(storage):
+        recovered = commit.recover(storage)  # a run killed while publishing: finish its commit
+        _remove_stale_staging(storage)
         try:
-            return _run(config, context, out, staging)
+            return _run(config, context, storage, staging, recovered)
         finally:
             progress.finish()
-            shutil.rmtree(staging, ignore_errors=True)
+            storage.delete_tree(staging)
 
 
-def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> dict[str, Any]:
+def _run(
+    config: RunConfig,
+    context: RunContext,
+    storage: Storage,
+    staging: str,
+    recovered: list[str],
+) -> dict[str, Any]:
     files, skipped = discover(config.inputs)
-    known, published = published_state(out) if not config.full_refresh else (set(), [])
-    known_file = write_known_ids(known, staging) if known else None
+    state = dataset_state(storage)
+    if config.full_refresh:
+        state.known_inputs.clear()
+        state.published.clear()
+    known_file = (
+        save_known_inputs(state.known_inputs, storage, f"{staging}/known_inputs.parquet")
+        if state.known_inputs
+        else None
+    )
     batches = plan_batches(files, config.workers, config.batch_size)
     settings = BatchSettings(
         document_timeout_seconds=config.document_timeout,
@@ -154,8 +181,9 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
                     "spec": spec,
                     "context": context,
                     "settings": settings,
-                    "staging_dir": str(staging),
-                    "known_ids_file": known_file,
+                    "output": config.output,
+                    "staging": staging,
+                    "known_inputs_file": known_file,
                 },
             )
             for spec in batches
@@ -166,9 +194,10 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
             progress.advance(len(batches[result.index].files))
     progress.finish()
     results.sort(key=lambda r: r.index)
-    published_result = publish(results, str(out), str(staging), context, config, published)
+    published_result = publish(results, config.output, staging, context, config, state.published)
     # Counted after publish: publish moves paragraphs repeated across a publisher to boilerplate.
-    boilerplate = count_boilerplate([r.staged_articles for r in results if r.staged_articles])
+    staged_articles = [r.staged_articles for r in results if r.staged_articles]
+    boilerplate = count_boilerplate(storage, staged_articles)
     summary = RunSummary.build(
         context=context,
         config=config,
@@ -178,26 +207,22 @@ def _run(config: RunConfig, context: RunContext, out: Path, staging: Path) -> di
         published=published_result,
         boilerplate=boilerplate,
         finished_at=datetime.now(UTC),
+        recovered_commits=recovered,
     )
-    write_reports(summary, published_result.validation_results, out)  # also when the run failed
-    write_card(out)  # from the whole dataset on disk, so it also holds after a failed run
+    # Also when the run failed: the report says why, the card describes what is there.
+    write_reports(summary, published_result.validation_results, storage)
+    write_card(storage)
     return summary.as_dict()
 
 
-def write_known_ids(known: set[str], staging: Path) -> str:
-    from flows.batch import save_known_ids
+def _remove_stale_staging(storage: Storage) -> None:
+    """Staging left by a run that was killed before its commit: never published, so it can go.
 
-    return save_known_ids(known, staging / "known_ids.parquet")
-
-
-def _remove_stale_staging(root: Path) -> None:
-    """Staging left by a run that was killed: it was never published, so it can go.
-
-    Safe because the caller holds the output's run lock: no other run is staging here.
+    Safe because the caller holds the output's run lock (no other run is staging here) and has
+    already recovered pending commits (which move files out of their staging).
     """
-    if root.is_dir():
-        for entry in root.iterdir():
-            shutil.rmtree(entry, ignore_errors=True)
+    for name in storage.list_names(STAGING_DIR):
+        storage.delete_tree(f"{STAGING_DIR}/{name}")
 
 
 if __name__ == "__main__":

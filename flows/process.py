@@ -106,4 +106,5 @@ def reject(doc: SourceDocument, stage: str, reason: str, detail: str) -> Rejecti
         detail=detail,
         raw_excerpt=doc.content[:EXCERPT_CHARS],
         raw_size_bytes=doc.raw_size_bytes,
+        input_sha256=doc.input_sha256,
     )

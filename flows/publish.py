@@ -1,35 +1,38 @@
-"""Publish: mark duplicates over the whole run, validate every staged batch, then move it in place.
+"""Publish: mark duplicates over the whole run, validate every staged batch, then commit.
 
-Nothing reaches output/articles before every batch of the run has passed its batch-level
+Nothing reaches the dataset before every unit of the run has passed its batch-level
 expectations: a run that breaks the data contract publishes nothing. Rows that fail row-level
-expectations go to output/quarantine with the names of the expectations they failed.
+expectations go to quarantine with the names of the expectations they failed.
+
+The commit (flows/commit.py) moves the validated files into the dataset from a journal written
+first, so a run killed while publishing is finished by the next run, never half-applied.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from flows import repeats
+from flows import commit, repeats
 from flows.dedup import find_duplicates
 from flows.process import RunContext
 from flows.records import Rejection
-from flows.schema import articles_schema
+from flows.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.settings import VALIDATION_UNIT_ROWS
-from flows.write import parquet_files, quarantine_table, read_columns, write_parquet_atomic
+from flows.storage import Storage
+from flows.write import quarantine_table
 
 ARTICLES_DIR = "articles"
 QUARANTINE_DIR = "quarantine"
+INPUTS_DIR = "inputs"
+DATASET_DIRS = (ARTICLES_DIR, QUARANTINE_DIR, INPUTS_DIR)
 
 
 @dataclass
@@ -37,24 +40,34 @@ class PublishResult:
     published: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    repeats: int = 0  # inputs with the same bytes as another input of the run: recorded, not redone
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # relative to the output
 
     @property
     def ok(self) -> bool:
         return not self.batch_failures
 
 
-def published_state(output: Path) -> tuple[set[str], list[tuple[str, str, str | None]]]:
-    """Ids already processed (published or quarantined) and the published (id, hash, duplicate_of)."""
-    known: set[str] = set()
-    published: list[tuple[str, str, str | None]] = []
-    articles = read_columns(output / ARTICLES_DIR, ["article_id", "content_sha256", "duplicate_of"])
+@dataclass
+class DatasetState:
+    """What the output already holds: processed inputs, and published (id, hash, duplicate_of)."""
+
+    known_inputs: set[str] = field(default_factory=set)
+    published: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+
+def dataset_state(storage: Storage) -> DatasetState:
+    state = DatasetState()
+    inputs = storage.read_columns(INPUTS_DIR, ["input_sha256"])
+    if inputs is not None:
+        state.known_inputs.update(inputs.column("input_sha256").to_pylist())
+    articles = storage.read_columns(ARTICLES_DIR, ["article_id", "content_sha256", "duplicate_of"])
     if articles is not None:
         columns = articles.to_pydict()
-        published = list(
+        state.published = list(
             zip(
                 columns["article_id"],
                 columns["content_sha256"],
@@ -62,19 +75,16 @@ def published_state(output: Path) -> tuple[set[str], list[tuple[str, str, str | 
                 strict=True,
             )
         )
-        known.update(columns["article_id"])
-    quarantined = read_columns(output / QUARANTINE_DIR, ["record_id"])
-    if quarantined is not None:
-        known.update(quarantined.column("record_id").to_pylist())
-    return known, published
+    return state
 
 
 def publish_run(
     staged_articles: Sequence[str],
     staged_quarantine: Sequence[str],
+    staged_inputs: Sequence[str],
     *,
-    output: Path,
-    staging_dir: Path,
+    storage: Storage,
+    staging: str,
     context: RunContext,
     validation_settings: Any = None,
     published: Collection[tuple[str, str, str | None]] = (),
@@ -83,24 +93,33 @@ def publish_run(
 ) -> PublishResult:
     """Validate the run's staged batches and publish them, all or nothing.
 
-    Staged batches are regrouped into validation units of about `unit_rows` rows, so the
-    quarantine-share check is taken over enough rows to mean something however small the
-    batches were. Validated units are written next to the staging area first; only when every
-    unit passed are they renamed into the dataset. Memory holds one unit at a time.
+    Staged paths are relative to `storage`. Staged batches are regrouped into validation units
+    of about `unit_rows` rows, so the quarantine-share check is taken over enough rows to mean
+    something however small the batches were. Validated units are written to the staging area's
+    ready/ folder; only when every unit passed are they committed into the dataset. Memory holds
+    one unit at a time.
     """
     from flows.validate import ValidationSettings, load_suites, validate_articles
 
     settings = validation_settings or ValidationSettings()
     suites = load_suites()
     result = PublishResult()
-    _strip_repeated_lines(staged_articles)
-    new_pairs = _id_hash_pairs(staged_articles)
+    inputs = _read_all(storage, staged_inputs, inputs_schema().arrow())
+    inputs, repeated = _resolve_repeats(inputs)
+    result.repeats = sum(1 for outcome in inputs["outcome"].to_pylist() if outcome == "repeat")
+    _drop_rows(storage, staged_articles, "article_id", repeated, articles_schema().arrow())
+    _drop_rows(storage, staged_quarantine, "record_id", repeated, quarantine_schema().arrow())
+    _strip_repeated_lines(storage, staged_articles)
+    new_pairs = _id_hash_pairs(storage, staged_articles)
     duplicates = find_duplicates(new_pairs, published)
     known_ids = {row[0] for row in published} | {article_id for article_id, _ in new_pairs}
-    ready_dir = staging_dir / "ready"
-    ready: list[tuple[Path, Path]] = []  # (validated file, its place in the dataset)
+    ready: list[tuple[str, str]] = []  # (validated file in staging, its place in the dataset)
+    articles_folder = articles_schema().data_folder(context.started_at)
+    quarantine_folder = quarantine_schema().data_folder(context.started_at)
+    quarantined_ids: set[str] = set()
 
-    for position, table in enumerate(_validation_units(staged_articles, unit_rows)):
+    units = _validation_units(storage, staged_articles, unit_rows)
+    for position, table in enumerate(units):
         table = _mark_duplicates(table, duplicates)
         outcome = validate_articles(
             _frame_for_validation(table),
@@ -121,33 +140,96 @@ def publish_run(
         result.quarantined += len(rejections)
         for rejection in rejections:
             result.quarantine_reasons.update(rejection.reasons)
+            quarantined_ids.add(rejection.record_id)
         stem = f"part-{context.run_id}-{position:05d}"
         if passed.num_rows:
-            ready.append(_stage(passed, ready_dir, output / ARTICLES_DIR / f"{stem}.parquet"))
+            ready.append(_stage(storage, passed, staging, f"{articles_folder}/{stem}.parquet"))
         if rejections:
             table_q = quarantine_table(rejections, context)
-            target = output / QUARANTINE_DIR / f"{stem}-validation.parquet"
-            ready.append(_stage(table_q, ready_dir, target))
+            target = f"{quarantine_folder}/{stem}-validation.parquet"
+            ready.append(_stage(storage, table_q, staging, target))
     if not result.ok:
         return result
     for position, staged in enumerate(staged_quarantine):
-        name = f"part-{context.run_id}-{position:05d}-ingest.parquet"
-        ready.append((Path(staged), output / QUARANTINE_DIR / name))
-    previous = (
-        parquet_files(output / ARTICLES_DIR) + parquet_files(output / QUARANTINE_DIR)
-        if replace_existing
-        else []
-    )
-    for source, target in ready:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, target)  # same file system: a rename, atomic
-        result.files.append(str(target))
-    for old in previous:
-        old.unlink(missing_ok=True)
+        ready.append(
+            (staged, f"{quarantine_folder}/part-{context.run_id}-{position:05d}-ingest.parquet")
+        )
+    if inputs.num_rows:
+        inputs = _mark_quarantined(inputs, quarantined_ids)
+        ready.append(
+            _stage(storage, inputs, staging, f"{INPUTS_DIR}/part-{context.run_id}.parquet")
+        )
+    removed = _dataset_files(storage) if replace_existing else []
+    if ready or removed:
+        commit.commit(storage, context.run_id, moves=ready, removes=removed)
+    result.files = [target for _, target in ready]
     return result
 
 
-def _strip_repeated_lines(staged_articles: Sequence[str]) -> None:
+def _dataset_files(storage: Storage) -> list[str]:
+    return [path for folder in DATASET_DIRS for path in storage.parquet_files(folder)]
+
+
+def _read_all(storage: Storage, paths: Sequence[str], schema: pa.Schema) -> pa.Table:
+    tables = [storage.read_table(path, schema=schema) for path in paths]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def _resolve_repeats(inputs: pa.Table) -> tuple[pa.Table, set[tuple[str, str]]]:
+    """Inputs with the same bytes processed by different batches of the run: the one with the
+    smallest source_uri stays, the others become repeats. Returns the inputs with their outcome
+    fixed, and the (record_id, source_uri) of the rows the repeats left in staging."""
+    rows = inputs.select(["input_sha256", "outcome", "source_uri"]).to_pylist()
+    first: dict[str, str] = {}
+    for row in rows:
+        if row["outcome"] != "repeat":
+            uri = first.get(row["input_sha256"])
+            first[row["input_sha256"]] = (
+                row["source_uri"] if uri is None else min(uri, row["source_uri"])
+            )
+    outcomes, dropped = [], set()
+    for row in rows:
+        keep = row["outcome"] == "repeat" or first[row["input_sha256"]] == row["source_uri"]
+        outcomes.append(row["outcome"] if keep else "repeat")
+        if not keep:
+            dropped.add((row["input_sha256"][:16], row["source_uri"]))
+    if not dropped:
+        return inputs, dropped
+    index = inputs.schema.get_field_index("outcome")
+    column = pa.array(outcomes, pa.string())
+    return inputs.set_column(index, inputs.schema.field(index), column), dropped
+
+
+def _drop_rows(
+    storage: Storage,
+    staged: Sequence[str],
+    key: str,
+    dropped: set[tuple[str, str]],
+    schema: pa.Schema,
+) -> None:
+    """Remove the (key, source_uri) rows in `dropped` from the staged files (rewritten in place)."""
+    if not dropped:
+        return
+    for path in staged:
+        table = storage.read_table(path, schema=schema)
+        pairs = zip(table[key].to_pylist(), table["source_uri"].to_pylist(), strict=True)
+        mask = [pair not in dropped for pair in pairs]
+        if not all(mask):
+            storage.write_parquet(table.filter(pa.array(mask)), path)
+
+
+def _mark_quarantined(inputs: pa.Table, quarantined_ids: set[str]) -> pa.Table:
+    """Inputs whose article failed validation went to quarantine after all."""
+    if not quarantined_ids:
+        return inputs
+    ids = pc.is_in(inputs["record_id"], value_set=pa.array(sorted(quarantined_ids), pa.string()))
+    was_article = pc.equal(inputs["outcome"], "article")
+    outcome = pc.if_else(pc.and_(ids, was_article), "quarantine", inputs["outcome"])
+    index = inputs.schema.get_field_index("outcome")
+    return inputs.set_column(index, inputs.schema.field(index), outcome)
+
+
+def _strip_repeated_lines(storage: Storage, staged_articles: Sequence[str]) -> None:
     """Move paragraphs repeated across a publisher's articles in this run to boilerplate.
 
     Done before dedup, so equal bodies are compared without the site's repeated furniture.
@@ -157,33 +239,35 @@ def _strip_repeated_lines(staged_articles: Sequence[str]) -> None:
     from flows.process import content_sha256
 
     counter = repeats.count_tables(
-        pq.read_table(path, columns=repeats.COUNTED_COLUMNS) for path in staged_articles
+        storage.read_table(path, columns=repeats.COUNTED_COLUMNS) for path in staged_articles
     )
     repeated = counter.repeated()
     if not repeated:
         return
     for path in staged_articles:
-        table = pq.read_table(path, schema=articles_schema().arrow())
+        table = storage.read_table(path, schema=articles_schema().arrow())
         stripped = repeats.strip_repeated(table, repeated, content_sha256, count_words)
         if stripped is not table:
-            write_parquet_atomic(stripped, Path(path))
+            storage.write_parquet(stripped, path)
 
 
-def _id_hash_pairs(staged_articles: Sequence[str]) -> list[tuple[str, str]]:
+def _id_hash_pairs(storage: Storage, staged_articles: Sequence[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for path in staged_articles:
-        table = pq.read_table(path, columns=["article_id", "content_sha256"])
+        table = storage.read_table(path, columns=["article_id", "content_sha256"])
         ids, hashes = table["article_id"].to_pylist(), table["content_sha256"].to_pylist()
         pairs.extend(zip(ids, hashes, strict=True))
     return pairs
 
 
-def _validation_units(staged_articles: Sequence[str], unit_rows: int) -> Iterator[pa.Table]:
+def _validation_units(
+    storage: Storage, staged_articles: Sequence[str], unit_rows: int
+) -> Iterator[pa.Table]:
     """Staged batches regrouped into tables of about unit_rows rows, in order."""
     pending: list[pa.Table] = []
     rows = 0
     for path in staged_articles:
-        table = pq.read_table(path, schema=articles_schema().arrow())
+        table = storage.read_table(path, schema=articles_schema().arrow())
         pending.append(table)
         rows += table.num_rows
         if rows >= unit_rows:
@@ -193,8 +277,9 @@ def _validation_units(staged_articles: Sequence[str], unit_rows: int) -> Iterato
         yield pa.concat_tables(pending)
 
 
-def _stage(table: pa.Table, ready_dir: Path, target: Path) -> tuple[Path, Path]:
-    return write_parquet_atomic(table, ready_dir / target.parent.name / target.name), target
+def _stage(storage: Storage, table: pa.Table, staging: str, target: str) -> tuple[str, str]:
+    """Write a validated table to the staging area's ready/ folder; pair it with its target."""
+    return storage.write_parquet(table, f"{staging}/ready/{target}"), target
 
 
 def _mark_duplicates(table: pa.Table, duplicates: dict[str, str]) -> pa.Table:
@@ -240,11 +325,11 @@ def _validation_rejections(table: pa.Table, failed_rows: dict[int, list[str]]) -
     return rejections
 
 
-def count_boilerplate(staged_articles: Sequence[str]) -> Counter[str]:
+def count_boilerplate(storage: Storage, staged_articles: Sequence[str]) -> Counter[str]:
     """Spans removed per kind over the run's articles (read from the staged batches)."""
     counts: Counter[str] = Counter()
     for path in staged_articles:
-        column = pq.read_table(path, columns=["boilerplate"])["boilerplate"]
+        column = storage.read_table(path, columns=["boilerplate"])["boilerplate"]
         kinds = pc.struct_field(pc.list_flatten(column), "kind")
         counts.update(kinds.to_pylist())
     return counts

@@ -71,6 +71,7 @@ class SourceDocument:
     content: str
     raw_size_bytes: int
     seed: SeedMetadata = field(default_factory=SeedMetadata)
+    input_sha256: str = ""  # what identifies the input across runs (ingest.content_key)
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Rejection:
     raw_excerpt: str | None = None
     raw_size_bytes: int | None = None
     article: dict[str, Any] | None = None
+    input_sha256: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.write import write_text_atomic
+from flows.storage import Storage, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: `newsclean report` should not import the pipeline's stages
     from flows.batch import BatchResult
@@ -80,8 +80,10 @@ class RowStats:
         )
 
     @classmethod
-    def from_files(cls, files: Iterable[str | Path]) -> RowStats:
-        return cls.from_tables(pq.read_table(f, columns=STATS_COLUMNS) for f in files)
+    def from_files(cls, files: Iterable[str], storage: Storage | None = None) -> RowStats:
+        if storage is None:
+            return cls.from_tables(pq.read_table(f, columns=STATS_COLUMNS) for f in files)
+        return cls.from_tables(storage.read_table(f, columns=STATS_COLUMNS) for f in files)
 
     def to_markdown(self, title: str) -> list[str]:
         lines = [f"## {title}", ""]
@@ -179,8 +181,12 @@ class RunSummary:
     output: str
     files_found: int
     files_skipped: list[dict[str, str]]
-    documents: int  # documents read this run (a JSONL file holds many)
-    already_processed: int  # documents whose id the dataset already holds (not redone)
+    documents: (
+        int  # new documents read this run (a JSONL file holds many): the sum of the next four
+    )
+    already_processed: (
+        int  # documents whose bytes an earlier run processed (not redone, not counted above)
+    )
     published: int
     duplicates: int
     quarantined: int
@@ -194,6 +200,8 @@ class RunSummary:
     published_stats: RowStats = field(default_factory=RowStats)  # of the rows this run published
     failed_expectations: list[FailedExpectation] = field(default_factory=list)
     data_docs: str | None = None  # index.html of the run's Data Docs, or why there is none
+    repeated_inputs: int = 0  # documents with the same bytes as another of this run: recorded once
+    recovered_commits: list[str] = field(default_factory=list)  # killed runs' commits finished
 
     @classmethod
     def build(
@@ -207,6 +215,7 @@ class RunSummary:
         published: PublishResult,
         boilerplate: Counter[str],
         finished_at: datetime,
+        recovered_commits: Sequence[str] = (),
     ) -> RunSummary:
         reasons: Counter[str] = Counter()
         for batch in batches:
@@ -224,7 +233,7 @@ class RunSummary:
             output=config.output,
             files_found=files,
             files_skipped=[{"path": s.source_uri, "reason": s.reason} for s in skipped],
-            documents=sum(batch.documents for batch in batches),
+            documents=sum(batch.documents + batch.repeats for batch in batches),
             already_processed=sum(batch.already_processed for batch in batches),
             published=published.published if published.ok else 0,
             duplicates=published.duplicates if published.ok else 0,
@@ -236,13 +245,17 @@ class RunSummary:
                 sorted(sum((b.records_skipped for b in batches), Counter()).items())
             ),
             batch_failures=list(published.batch_failures),
-            published_stats=RowStats.from_files(_article_files(published.files, config.output)),
+            published_stats=RowStats.from_files(
+                _article_files(published.files), Storage(config.output)
+            ),
             failed_expectations=failed_expectations(published.validation_results),
+            repeated_inputs=published.repeats if published.ok else 0,
+            recovered_commits=list(recovered_commits),
         )
 
     @property
-    def report_dir(self) -> Path:
-        return Path(self.output) / REPORTS_DIR / self.run_id
+    def report_dir(self) -> str:
+        return report_location(self.output, self.run_id)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -252,16 +265,28 @@ class RunSummary:
             f"# newsclean run {self.run_id}: {self.status}",
             "",
             f"- inputs: {', '.join(self.inputs)} ({self.files_found} files, {len(self.files_skipped)} skipped)",
-            f"- documents read: {self.documents} (already in the dataset, not redone: {self.already_processed})",
+            f"- documents read: {self.documents} new (already in the dataset, not redone: {self.already_processed})",
             f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates",
             f"- quarantined: {self.quarantined}",
+            *(
+                [
+                    f"- repeated inputs (same bytes as another input, recorded once): {self.repeated_inputs}"
+                ]
+                if self.repeated_inputs
+                else []
+            ),
+            *(
+                [f"- finished the commit of killed runs: {', '.join(self.recovered_commits)}"]
+                if self.recovered_commits
+                else []
+            ),
             *(
                 [f"- held back (run failed, nothing published): {self.held_back}"]
                 if self.held_back
                 else []
             ),
             f"- time: {self.seconds:.1f} s, newsclean {self.pipeline_version}",
-            f"- dataset: {Path(self.output) / 'articles'}",
+            f"- dataset: {_join(self.output, ARTICLES_DIR)}",
             "",
         ]
         if self.data_docs:
@@ -280,10 +305,18 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def _article_files(files: Sequence[str], output: str) -> list[str]:
-    """The published article files among a run's published files (the rest is quarantine)."""
-    articles = Path(output) / ARTICLES_DIR
-    return [f for f in files if Path(f).is_relative_to(articles) and f.endswith(".parquet")]
+def _article_files(files: Sequence[str]) -> list[str]:
+    """The published article files among a run's published files (relative to the output)."""
+    return [f for f in files if f.startswith(f"{ARTICLES_DIR}/") and f.endswith(".parquet")]
+
+
+def _join(output: str, *parts: str) -> str:
+    """A path inside the output, for people: works for a local folder and for a URL."""
+    return "/".join([output.rstrip("/"), *parts])
+
+
+def report_location(output: str, run_id: str) -> str:
+    return _join(output, REPORTS_DIR, run_id)
 
 
 def _by_count(counts: Mapping[str, int]) -> dict[str, int]:
@@ -318,14 +351,14 @@ class ValidateSummary:
     kind: str = "validate"
 
     @property
-    def report_dir(self) -> Path:
-        return Path(self.output) / REPORTS_DIR / self.run_id
+    def report_dir(self) -> str:
+        return report_location(self.output, self.run_id)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def to_markdown(self) -> str:
-        articles = Path(self.output) / ARTICLES_DIR
+        articles = _join(self.output, ARTICLES_DIR)
         lines = [
             f"# newsclean validate {self.run_id}: {self.status}",
             "",
@@ -347,27 +380,33 @@ class ValidateSummary:
 def write_reports(
     summary: RunSummary | ValidateSummary,
     validation_results: list[dict[str, Any]],
-    output: Path,
+    output: Storage | str | Path,
     *,
     data_docs: bool = True,
-) -> Path:
-    """output/reports/<run_id>/: summary.json, summary.md, validation.json and the Data Docs
-    (index.html); reports/latest -> it. Also appended to $GITHUB_STEP_SUMMARY when set."""
-    folder = summary.report_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(
-        json.dumps(validation_results, indent=2, default=str) + "\n", folder / "validation.json"
-    )
-    if data_docs:
-        summary.data_docs = _write_data_docs(validation_results, folder, summary.run_id)
-    write_text_atomic(json.dumps(summary.as_dict(), indent=2) + "\n", folder / "summary.json")
-    write_text_atomic(summary.to_markdown() + "\n", folder / "summary.md")
-    _point_latest(output / REPORTS_DIR, summary.run_id)
+) -> str:
+    """reports/<run_id>/ in the output: summary.json, summary.md, validation.json and the Data
+    Docs (index.html); reports/latest -> it. Also appended to $GITHUB_STEP_SUMMARY when set.
+    Returns where the folder is (a local path, or a URL for remote storage)."""
+    storage = output if isinstance(output, Storage) else Storage(output)
+    rel = f"{REPORTS_DIR}/{summary.run_id}"
+    with storage.local_folder(rel) as folder:
+        write_text_atomic(
+            json.dumps(validation_results, indent=2, default=str) + "\n", folder / "validation.json"
+        )
+        if data_docs:
+            docs = _write_data_docs(validation_results, folder, summary.run_id)
+            index = Path(docs)
+            if index.is_absolute() and index.is_relative_to(folder):  # else it says why not
+                docs = storage.url(f"{rel}/{index.relative_to(folder).as_posix()}")
+            summary.data_docs = docs
+        write_text_atomic(json.dumps(summary.as_dict(), indent=2) + "\n", folder / "summary.json")
+        write_text_atomic(summary.to_markdown() + "\n", folder / "summary.md")
+    _point_latest(storage, summary.run_id)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as stream:
             stream.write(summary.to_markdown() + "\n")
-    return folder
+    return storage.url(rel)
 
 
 def _write_data_docs(validation_results: list[dict[str, Any]], folder: Path, run_id: str) -> str:
@@ -387,28 +426,31 @@ def _write_data_docs(validation_results: list[dict[str, Any]], folder: Path, run
         return f"not written ({type(error).__name__}: {str(error).splitlines()[0][:200]})"
 
 
-def latest_report(output: Path) -> Path | None:
-    """The newest report folder of a dataset, or None when it has none."""
-    reports = output / REPORTS_DIR
-    latest = reports / "latest"
-    if latest.is_dir():
-        return latest
-    pointer = reports / "LATEST"  # written where symlinks are not available
-    if pointer.is_file():
-        folder = reports / pointer.read_text(encoding="utf-8").strip()
-        return folder if folder.is_dir() else None
+def latest_report(output: Storage | str | Path) -> str | None:
+    """The newest report folder of a dataset (relative to it), or None when it has none."""
+    storage = output if isinstance(output, Storage) else Storage(output)
+    if storage.is_local and storage.is_dir(f"{REPORTS_DIR}/latest"):
+        return f"{REPORTS_DIR}/latest"
+    pointer = f"{REPORTS_DIR}/LATEST"  # written where symlinks are not available
+    if storage.exists(pointer):
+        folder = f"{REPORTS_DIR}/{storage.read_text(pointer).strip()}"
+        return folder if storage.is_dir(folder) else None
     return None
 
 
-def _point_latest(reports: Path, run_id: str) -> None:
-    latest = reports / "latest"
-    temporary = reports / ".latest.tmp"
-    temporary.unlink(missing_ok=True)
-    try:
-        temporary.symlink_to(run_id, target_is_directory=True)
-        os.replace(temporary, latest)
-    except OSError:  # no symlinks (some file systems): a text file names the run instead
-        write_text_atomic(run_id + "\n", reports / "LATEST")
+def _point_latest(storage: Storage, run_id: str) -> None:
+    if storage.is_local:
+        reports = storage.local_path(REPORTS_DIR)
+        latest = reports / "latest"
+        temporary = reports / ".latest.tmp"
+        temporary.unlink(missing_ok=True)
+        try:
+            temporary.symlink_to(run_id, target_is_directory=True)
+            os.replace(temporary, latest)
+            return
+        except OSError:  # no symlinks (some file systems): a text file names the run instead
+            pass
+    storage.write_text(f"{REPORTS_DIR}/LATEST", run_id + "\n")
 
 
 def terminal_summary(summary: dict[str, Any]) -> str:
@@ -424,6 +466,14 @@ def terminal_summary(summary: dict[str, Any]) -> str:
         f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates)",
         f"  quarantined        {summary['quarantined']}",
     ]
+    if summary.get("repeated_inputs"):
+        lines.append(
+            f"  repeated inputs    {summary['repeated_inputs']} (same bytes as another input: recorded once)"
+        )
+    if summary.get("recovered_commits"):
+        lines.append(
+            f"  recovered          finished the commit of killed run(s) {', '.join(summary['recovered_commits'])}"
+        )
     if summary["held_back"]:
         lines.append(
             f"  held back          {summary['held_back']} (the run failed: nothing was published)"
@@ -444,8 +494,9 @@ def terminal_summary(summary: dict[str, Any]) -> str:
         lines.append(f"  boilerplate spans  {kinds}")
     for failure in summary["batch_failures"]:
         lines.append(f"  NOT PUBLISHED      {failure}")
-    out = Path(summary["output"])
-    lines.append(f"  dataset            {out / 'articles'}")
-    lines.append(f"  quarantine         {out / 'quarantine'}")
-    lines.append(f"  report             {out / REPORTS_DIR / summary['run_id'] / 'summary.md'}")
+    out = summary["output"]
+    lines.append(f"  dataset            {_join(out, ARTICLES_DIR)}")
+    lines.append(f"  quarantine         {_join(out, 'quarantine')}")
+    lines.append(f"  inputs state       {_join(out, 'inputs')}")
+    lines.append(f"  report             {_join(out, REPORTS_DIR, summary['run_id'], 'summary.md')}")
     return "\n".join(lines)

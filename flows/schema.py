@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flows.resources import schemas_dir
 
 ARTICLES = "articles"
 QUARANTINE = "quarantine"
+INPUTS = "inputs"
 SCHEMA_VERSION = 1
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
@@ -50,12 +52,26 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """A Hive partition folder (name=value) derived from a timestamp column of the rows."""
+
+    name: str
+    source: str  # the column it is derived from
+    format: str  # strftime format of the value
+    description: str
+
+    def folder(self, when: datetime) -> str:
+        return f"{self.name}={when:{self.format}}"
+
+
+@dataclass(frozen=True)
 class TableSchema:
     name: str
     version: int
     description: str
     row_key: str
     columns: tuple[Column, ...]
+    partition: Partition | None = None
 
     @property
     def names(self) -> list[str]:
@@ -70,7 +86,16 @@ class TableSchema:
         for c in self.columns:
             nullable = "yes" if c.nullable else "no"
             lines.append(f"| `{c.name}` | `{c.type}` | {nullable} | {c.description} |")
+        if self.partition is not None:
+            p = self.partition
+            lines.append(f"| `{p.name}` (partition) | `string` | no | {p.description} |")
         return "\n".join(lines)
+
+    def data_folder(self, when: datetime) -> str:
+        """Where rows written at `when` go, relative to the output: "articles/ingested_month=..."."""
+        if self.partition is None:
+            return self.name
+        return f"{self.name}/{self.partition.folder(when)}"
 
 
 def parse_type(spec: str) -> pa.DataType:
@@ -112,8 +137,12 @@ def load_schema(
             Column(c["name"], c["type"], bool(c["nullable"]), c["description"])
             for c in raw["columns"]
         )
+        partition = None
+        if "partition" in raw:
+            spec = raw["partition"]
+            partition = Partition(spec["name"], spec["from"], spec["format"], spec["description"])
         schema = TableSchema(
-            raw["name"], int(raw["version"]), raw["description"], raw["row_key"], columns
+            raw["name"], int(raw["version"]), raw["description"], raw["row_key"], columns, partition
         )
     except FileNotFoundError as error:
         raise SchemaError(f"schema file not found: {path}") from error
@@ -121,6 +150,8 @@ def load_schema(
         raise SchemaError(f"schema file {path} is malformed: {error}") from error
     for column in schema.columns:
         column.arrow_type  # noqa: B018 - fail at load time on an unknown type, not at write time
+    if partition is not None and partition.source not in schema.names:
+        raise SchemaError(f"schema file {path}: partition source {partition.source!r} is no column")
     return schema
 
 
@@ -134,10 +165,15 @@ def quarantine_schema() -> TableSchema:
     return load_schema(QUARANTINE)
 
 
+@cache
+def inputs_schema() -> TableSchema:
+    return load_schema(INPUTS)
+
+
 def readme_schema_section() -> str:
     """The README's schema tables, generated from the schema files (a test keeps them in step)."""
     parts = []
-    for schema in (articles_schema(), quarantine_schema()):
+    for schema in (articles_schema(), quarantine_schema(), inputs_schema()):
         parts += [
             f"#### `{schema.name}` (v{schema.version})",
             "",

@@ -88,14 +88,7 @@ class RunConfig:
         missing = [p for p in paths if not _input_exists(p)]
         if missing:
             raise ConfigError(f"input path does not exist: {', '.join(missing)}")
-        if "://" in output:
-            # Inputs may be fsspec URLs; the dataset is written with local renames for atomicity.
-            raise ConfigError(
-                f"--output must be a local folder (fsspec URLs are read-only inputs for now): {output}"
-            )
-        out = Path(output)
-        if out.exists() and not out.is_dir():
-            raise ConfigError(f"output is not a directory: {output}")
+        output = _check_output(output, task_runner)
         if workers is not None and workers < 1:
             raise ConfigError(f"--workers must be at least 1, got {workers}")
         if batch_size is not None and batch_size < 1:
@@ -117,7 +110,7 @@ class RunConfig:
         _check_task_runner(task_runner, dask_address)
         return cls(
             inputs=paths,
-            output=str(out),
+            output=output,
             workers=workers or os.cpu_count() or 1,
             batch_size=batch_size,
             document_timeout=float(document_timeout),
@@ -128,6 +121,30 @@ class RunConfig:
             task_runner=task_runner,
             dask_address=dask_address or None,
         )
+
+
+def _check_output(output: str, task_runner: str) -> str:
+    """A local folder (need not exist yet) or an fsspec URL whose file system is installed."""
+    if "://" not in output or output.startswith("file://"):
+        local = Path(output.removeprefix("file://"))
+        if local.exists() and not local.is_dir():
+            raise ConfigError(f"output is not a directory: {output}")
+        return output
+    import fsspec
+
+    protocol = output.split("://", 1)[0]
+    try:
+        fsspec.get_filesystem_class(protocol)
+    except (ImportError, ValueError) as error:
+        raise ConfigError(
+            f"--output {output}: no file system for {protocol}:// ({error}); "
+            f"install its fsspec package (s3fs, gcsfs, adlfs...)"
+        ) from error
+    if protocol == "memory" and task_runner != "threads":
+        raise ConfigError(
+            "--output memory:// lives in this process only: use it with --task-runner threads"
+        )
+    return output.rstrip("/")
 
 
 TASK_RUNNERS = ("threads", "dask")

@@ -54,7 +54,11 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
         (["run", "--languages", "english"], "ISO 639-1"),
         (["run", "--max-quarantine-share", "2"], "between 0 and 1"),
         (["run", "--document-timeout", "-1"], "must be positive"),
-        (["run", "--output", "s3://bucket/out"], "--output must be a local folder"),
+        (["run", "--output", "nosuchfs://bucket/out"], "no file system for nosuchfs://"),
+        (
+            ["run", "--output", "memory://out", "--task-runner", "dask"],
+            "use it with --task-runner threads",
+        ),
         (["run", "memory://no/such/corpus"], "input path does not exist"),
     ],
 )

@@ -4,6 +4,7 @@ uninterrupted run's."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_api")]
 # documents were processed, or before the Nth file is renamed into the dataset.
 KILLER = textwrap.dedent(
     """
-    import os, signal, sys, types
+    import os, signal, sys
     mode, at, corpus, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
@@ -37,14 +38,14 @@ KILLER = textwrap.dedent(
             return real_process(self, doc)
         batch.IsolatedWorker.process = process
     elif mode == "renames":
-        import flows.publish as publish
-        real_replace, done = os.replace, [0]
-        def replace(src, dst):
+        from flows.storage import Storage
+        real_move, done = Storage.move, [0]
+        def move(self, source, target):
             if done[0] == at:
                 die()
             done[0] += 1
-            real_replace(src, dst)
-        publish.os = types.SimpleNamespace(replace=replace)
+            real_move(self, source, target)
+        Storage.move = move
     from flows.cli import main
     sys.exit(main(["run", corpus, "--output", out, "--batch-size", "1", "--workers", "1", "--no-progress"]))
     """
@@ -97,19 +98,20 @@ def _killed_run(mode: str, at: int, corpus: Path, out: Path) -> int:
 def _assert_readable_and_consistent(out: Path) -> None:
     for folder in ("articles", "quarantine"):
         path = out / folder
-        if not list(path.glob("*.parquet")):
+        if not list(path.rglob("*.parquet")):
             continue  # nothing published yet: no dataset, nothing to read
         frame = pd.read_parquet(path)  # no partial file breaks a reader
         key = "article_id" if folder == "articles" else "record_id"
         assert frame[key].is_unique
-        glob = str(path / "*.parquet")
+        assert not list(path.rglob(".*.tmp")), "a partial file is visible"
+        glob = str(path / "**" / "*.parquet")
         [(count,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()
         assert count == len(frame)
 
 
 @pytest.mark.parametrize(
     ("mode", "at"),
-    [("documents", 4), ("renames", 1), ("renames", 3)],
+    [("documents", 4), ("renames", 0), ("renames", 1), ("renames", 3)],
 )
 def test_killed_run_then_rerun_equals_an_uninterrupted_run(
     mode: str, at: int, corpus: Path, reference: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
@@ -120,9 +122,16 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(
     _assert_readable_and_consistent(out)
     code, summary = run_cli(str(corpus), "--output", str(out))
     assert code == 0, summary
+    # Killed while publishing: the journal was written, so the next run finishes that commit.
+    assert bool(summary["recovered_commits"]) == (mode == "renames")
     _assert_readable_and_consistent(out)
     articles, quarantine = _dataset(out)
     expected_articles, expected_quarantine = reference
     pd.testing.assert_frame_equal(articles, expected_articles)
     pd.testing.assert_frame_equal(quarantine, expected_quarantine)
     assert not list((out / ".staging").glob("*")), "staging of the killed run was not cleaned up"
+    journals = [json.loads(p.read_text()) for p in (out / "_commits").glob("*.json")]
+    assert journals and {j["status"] for j in journals} == {"committed"}
+    inputs = pd.read_parquet(out / "inputs")
+    assert inputs["source_uri"].is_unique  # every input recorded once, however the run was cut
+    assert len(inputs) == len(articles) + len(quarantine)

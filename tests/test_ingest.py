@@ -10,9 +10,12 @@ import pytest
 
 from flows.ingest import (
     InputError,
+    content_key,
     decode_bytes,
     discover,
     input_format,
+    iter_documents,
+    location_key,
     looks_binary,
     read_documents,
     record_id,
@@ -73,11 +76,26 @@ def test_missing_input_is_an_input_error(tmp_path: Path) -> None:
         discover([tmp_path / "nope"])
 
 
-def test_record_id_is_stable_and_depends_on_name_and_bytes() -> None:
-    assert record_id("a.txt", b"x") == record_id("a.txt", b"x")
-    assert record_id("a.txt", b"x") != record_id("b.txt", b"x")
-    assert record_id("a.txt", b"x") != record_id("a.txt", b"y")
-    assert len(record_id("a.txt", b"x")) == 16
+def test_input_keys_follow_the_bytes_not_the_name() -> None:
+    assert content_key(b"x") == content_key(b"x") != content_key(b"y")
+    assert len(content_key(b"x")) == 64 and len(record_id(content_key(b"x"))) == 16
+    # Inputs that cannot be read whole are told apart by where they are.
+    assert location_key("a.txt") != location_key("b.txt")
+    assert location_key("a.txt", b"x") != location_key("a.txt", b"y")
+    assert location_key("a.txt") != content_key(b"")
+
+
+def test_the_same_bytes_under_two_names_are_one_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "copy-of-a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "empty-1.txt").write_bytes(b"")
+    (tmp_path / "empty-2.txt").write_bytes(b"")
+    files, _ = discover([tmp_path])
+    docs = {Path(d.source_uri).name: d for d in iter_documents(files)}
+    assert docs["a.txt"].input_sha256 == docs["copy-of-a.txt"].input_sha256
+    assert docs["a.txt"].record_id == docs["copy-of-a.txt"].record_id
+    # Two empty files are two inputs (each quarantined on its own), not one.
+    assert docs["empty-1.txt"].input_sha256 != docs["empty-2.txt"].input_sha256
 
 
 def test_moving_a_corpus_keeps_ids(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def test_every_sample_is_published_and_counts_add_up(
 
 def test_all_readers_agree(sample_run: tuple[Path, dict[str, Any]], articles: pd.DataFrame) -> None:
     out, _ = sample_run
-    glob = str(out / "articles" / "*.parquet")
+    glob = str(out / "articles" / "**" / "*.parquet")
     assert len(articles) == 5
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall() == [(5,)]
     assert pl.read_parquet(glob).height == 5
@@ -91,6 +91,34 @@ def test_all_readers_agree(sample_run: tuple[Path, dict[str, Any]], articles: pd
     }
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
     assert types["authors"] == "VARCHAR[]"
+    assert types["ingested_month"] == "VARCHAR"  # the partition, from the folder name
+
+
+def test_readers_prune_partitions_by_ingestion_month(
+    sample_run: tuple[Path, dict[str, Any]], articles: pd.DataFrame
+) -> None:
+    out, summary = sample_run
+    month = summary["started_at"][:7]
+    assert [p.name for p in (out / "articles").iterdir() if p.is_dir()] == [
+        f"ingested_month={month}"
+    ]
+    assert set(articles["ingested_month"].astype(str)) == {month}
+    # An older month beside it: a filter on the partition reads only the matching folder.
+    older = out / "articles" / "ingested_month=2000-01"
+    older.mkdir()
+    shutil.copy(next((out / "articles" / f"ingested_month={month}").glob("*.parquet")), older)
+    try:
+        glob = str(out / "articles" / "**" / "*.parquet")
+        plan = duckdb.sql(
+            f"EXPLAIN ANALYZE SELECT count(*) FROM read_parquet('{glob}') "
+            f"WHERE ingested_month >= '{month}'"
+        ).fetchall()[0][1]
+        assert "Scanning Files: 1/2" in plan
+        fresh = ds.dataset(out / "articles", format="parquet", partitioning="hive")
+        assert fresh.to_table(filter=ds.field("ingested_month") >= month).num_rows == 5
+        assert len(pd.read_parquet(out / "articles", filters=[("ingested_month", "<", month)])) == 5
+    finally:
+        shutil.rmtree(older)
 
 
 def test_ids_unique_and_bodies_clean(articles: pd.DataFrame) -> None:
@@ -150,11 +178,13 @@ def test_second_run_on_the_same_inputs_changes_nothing(
     sample_run: tuple[Path, dict[str, Any]],
 ) -> None:
     out, _ = sample_run
-    before = sorted(p.name for p in (out / "articles").iterdir())
+    dataset = ("articles", "quarantine", "inputs", "_commits")
+    before = sorted(str(p.relative_to(out)) for d in dataset for p in (out / d).rglob("*"))
     code, summary = run_cli(str(SAMPLE_DIR), "--output", str(out))
     assert code == 0
     assert summary["documents"] == 0 and summary["already_processed"] == 5
-    assert sorted(p.name for p in (out / "articles").iterdir()) == before
+    after = sorted(str(p.relative_to(out)) for d in dataset for p in (out / d).rglob("*"))
+    assert after == before
 
 
 def test_rows_do_not_depend_on_batching_or_order(tmp_path: Path, articles: pd.DataFrame) -> None:
@@ -171,12 +201,36 @@ def test_rows_do_not_depend_on_batching_or_order(tmp_path: Path, articles: pd.Da
     pd.testing.assert_frame_equal(left, right)
 
 
-def test_exact_duplicates_are_published_and_flagged(tmp_path: Path) -> None:
+def test_copies_of_one_input_are_one_article_and_every_name_is_recorded(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     original = sorted(SAMPLE_DIR.glob("*.txt"))[1]
     for name in ("z-copy.txt", "a-copy.txt", "m-copy.txt"):
         shutil.copy(original, corpus / name)
+    out = tmp_path / "out"
+    code, summary = run_cli(str(corpus), "--output", str(out), "--batch-size", "1")
+    assert code == 0, summary
+    assert summary["published"] == 1 and summary["repeated_inputs"] == 2
+    assert summary["documents"] == summary["published"] + summary["quarantined"] + 2
+    frame = pd.read_parquet(out / "articles")
+    assert frame["source_uri"].map(lambda uri: Path(uri).name).tolist() == ["a-copy.txt"]
+    inputs = pd.read_parquet(out / "inputs").sort_values("source_uri")
+    assert [Path(uri).name for uri in inputs["source_uri"]] == [
+        "a-copy.txt",
+        "m-copy.txt",
+        "z-copy.txt",
+    ]
+    assert inputs["outcome"].tolist() == ["article", "repeat", "repeat"]
+    assert set(inputs["record_id"]) == {frame["article_id"].iloc[0]}
+
+
+def test_the_same_body_from_different_inputs_is_published_and_flagged(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = sorted(SAMPLE_DIR.glob("*.txt"))[1].read_text(encoding="utf-8")
+    # Three outlets, three different files: the same article under different page furniture.
+    for name, extra in (("z.txt", "\nLeave a Reply\n"), ("a.txt", ""), ("m.txt", "\n\n\n")):
+        (corpus / name).write_text(text + extra, encoding="utf-8")
     code, summary = run_cli(str(corpus), "--output", str(tmp_path / "out"))
     assert code == 0 and summary["published"] == 3 and summary["duplicates"] == 2
     frame = pd.read_parquet(tmp_path / "out" / "articles")

@@ -22,7 +22,8 @@ from flows.report import (
     write_reports,
 )
 from flows.schema import articles_schema
-from flows.write import articles_table, write_parquet_atomic
+from flows.storage import write_parquet_atomic
+from flows.write import articles_table
 
 BODY = " ".join(["The council approved the budget after a long debate."] * 10)
 
@@ -181,11 +182,12 @@ def test_write_reports_files_latest_and_github_step_summary(
     step_summary.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
     run = summary(output=str(tmp_path / "out"))
-    folder = write_reports(run, [], tmp_path / "out", data_docs=True)
+    folder = Path(write_reports(run, [], tmp_path / "out", data_docs=True))
     for name in ("summary.md", "summary.json", "validation.json"):
         assert (folder / name).is_file()
-    assert latest_report(tmp_path / "out") is not None
-    assert (latest_report(tmp_path / "out") / "summary.md").read_text() == run.to_markdown() + "\n"  # type: ignore[operator]
+    latest = latest_report(tmp_path / "out")
+    assert latest is not None
+    assert (tmp_path / "out" / latest / "summary.md").read_text() == run.to_markdown() + "\n"
     appended = step_summary.read_text(encoding="utf-8")
     assert appended.startswith("earlier step\n") and "# newsclean run" in appended
     assert run.data_docs == "none (no rows were validated)"
@@ -207,7 +209,7 @@ def test_card_describes_the_whole_dataset(tmp_path: Path) -> None:
     (out / "quarantine").mkdir(parents=True)
     pq.write_table(quarantine, out / "quarantine" / "part-run-1-00000-ingest.parquet")
 
-    card = write_card(out, now=datetime(2026, 11, 24, tzinfo=UTC)).read_text(encoding="utf-8")
+    card = Path(write_card(out, now=datetime(2026, 11, 24, tzinfo=UTC))).read_text(encoding="utf-8")
     assert card.startswith("# newsclean articles")
     assert "| articles | 3 |" in card
     assert "| canonical (`duplicate_of` is null) | 2 |" in card
@@ -225,7 +227,7 @@ def test_card_describes_the_whole_dataset(tmp_path: Path) -> None:
 def test_readers_skip_the_card(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_dataset(out, [article(0), article(1)])
-    assert (write_card(out)).name == CARD_NAME
+    assert Path(write_card(out)).name == CARD_NAME
     assert len(pd.read_parquet(out / "articles")) == 2
     assert len(pd.read_parquet(out / "articles", dtype_backend="pyarrow")) == 2
     glob = str(out / "articles" / "*.parquet")
@@ -233,5 +235,5 @@ def test_readers_skip_the_card(tmp_path: Path) -> None:
 
 
 def test_card_of_an_empty_dataset(tmp_path: Path) -> None:
-    card = write_card(tmp_path).read_text(encoding="utf-8")
+    card = Path(write_card(tmp_path)).read_text(encoding="utf-8")
     assert "| articles | 0 |" in card and "no article has a date" in card

@@ -13,7 +13,8 @@ import pytest
 from flows.process import RunContext
 from flows.records import Rejection
 from flows.schema import SchemaError, articles_schema, load_schema, parse_type, quarantine_schema
-from flows.write import articles_table, parquet_files, quarantine_table, write_parquet_atomic
+from flows.storage import Storage, write_parquet_atomic
+from flows.write import articles_table, quarantine_table
 
 REQUIRED = [
     "article_id", "source_uri", "url", "title", "body", "highlights", "published_at",
@@ -92,7 +93,7 @@ def test_atomic_write_leaves_no_temporary_file_and_readers_skip_hidden(tmp_path:
     table = articles_table([article_row()])
     write_parquet_atomic(table, tmp_path / "d" / "part-1.parquet")
     (tmp_path / "d" / ".part-2.parquet.tmp").write_bytes(b"half a file")
-    assert [p.name for p in parquet_files(tmp_path / "d")] == ["part-1.parquet"]
+    assert Storage(tmp_path).parquet_files("d") == ["d/part-1.parquet"]
     assert pq.read_table(tmp_path / "d" / "part-1.parquet").num_rows == 1
     assert (
         pq.ParquetFile(tmp_path / "d" / "part-1.parquet")

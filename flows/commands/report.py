@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
@@ -29,18 +28,19 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from flows.report import latest_report
+    from flows.report import REPORTS_DIR, latest_report
+    from flows.storage import Storage
 
-    output = Path(args.directory)
-    if not output.is_dir():
-        raise UsageError(f"{output}: no such folder")
-    folder = latest_report(output)
-    summary = folder / "summary.md" if folder else None
-    if summary is None or not summary.is_file():
+    storage = Storage(args.directory)
+    if not storage.is_dir():
+        raise UsageError(f"{args.directory}: no such folder")
+    folder = latest_report(storage)
+    summary = f"{folder}/summary.md" if folder else None
+    if summary is None or not storage.exists(summary):
         print(
-            f"newsclean: no report in {output / 'reports'} yet (run or validate first)",
+            f"newsclean: no report in {storage.url(REPORTS_DIR)} yet (run or validate first)",
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print(summary.read_text(encoding="utf-8"), end="")
+    print(storage.read_text(summary), end="")
     return EXIT_OK

@@ -117,7 +117,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
 def handle(args: argparse.Namespace) -> int:
     # Validate the parameters before paying for Prefect's start-up.
     config = config_from_args(args)
-    _check_writable(Path(config.output))
+    if "://" not in config.output:
+        _check_writable(Path(config.output))
     from flows import progress
     from flows.pipeline import clean_articles
     from flows.report import terminal_summary

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from flows.report import FailedExpectation, ValidateSummary
+    from flows.storage import Storage
     from flows.validate import ValidationSettings
 
 
@@ -55,25 +56,26 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    output = Path(args.directory)
-    files = dataset_files(output)  # before importing GX: a usage error should be instant
+    from flows.storage import Storage
+
+    storage = Storage(args.directory)
+    files = dataset_files(storage)  # before importing GX: a usage error should be instant
     from flows.validate import ValidationSettings
 
-    summary = validate_dataset(output, files, ValidationSettings(languages=args.languages))
+    summary = validate_dataset(storage, files, ValidationSettings(languages=args.languages))
     print(terminal_summary(summary))
     return EXIT_OK if summary.status == "passed" else EXIT_FAILED
 
 
-def dataset_files(output: Path) -> list[Path]:
-    """The dataset's article files; a UsageError when DIR is missing or holds no dataset."""
-    from flows.write import parquet_files
-
-    if not output.is_dir():
-        raise UsageError(f"{output}: no such folder")
-    files = parquet_files(output / "articles")
+def dataset_files(storage: Storage) -> list[str]:
+    """The dataset's article files (relative to DIR); a UsageError when DIR holds no dataset."""
+    if not storage.is_dir():
+        raise UsageError(f"{storage.location}: no such folder")
+    files = storage.parquet_files("articles")
     if not files:
         raise UsageError(
-            f"{output} is not a newsclean dataset: no Parquet files in {output}/articles"
+            f"{storage.location} is not a newsclean dataset: no Parquet files in "
+            f"{storage.url('articles')}"
         )
     return files
 
@@ -90,8 +92,8 @@ class _Checked:
 
 
 def validate_dataset(
-    output: Path,
-    files: Sequence[Path],
+    output: Storage | str | Path,
+    files: Sequence[str],
     settings: ValidationSettings,
     *,
     unit_rows: int = VALIDATION_UNIT_ROWS,
@@ -105,14 +107,16 @@ def validate_dataset(
         failed_expectations,
         write_reports,
     )
+    from flows.storage import Storage
     from flows.validate import load_suites, validate_articles
 
+    storage = output if isinstance(output, Storage) else Storage(output)
     started = datetime.now(UTC).replace(microsecond=0)
     clock = time.monotonic()
     suites = load_suites()
-    known_ids, duplicate_ids = _dataset_ids(files)
+    known_ids, duplicate_ids = _dataset_ids(storage, files)
     checked = _Checked()
-    for table in _units(files, unit_rows, checked.unreadable):
+    for table in _units(storage, files, unit_rows, checked.unreadable):
         outcome = validate_articles(
             _frame(table), now=started, settings=settings, suites=suites, known_ids=known_ids
         )
@@ -130,7 +134,7 @@ def validate_dataset(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=round(time.monotonic() - clock, 1),
         pipeline_version=__version__,
-        output=str(output),
+        output=storage.location,
         files=len(files),
         rows=checked.rows,
         units=len(checked.results),
@@ -138,19 +142,17 @@ def validate_dataset(
         row_stats=RowStats.from_tables(checked.stats),
         failed_expectations=failures,
     )
-    write_reports(summary, checked.results, output)
+    write_reports(summary, checked.results, storage)
     return summary
 
 
-def _dataset_ids(files: Sequence[Path]) -> tuple[set[str], int]:
+def _dataset_ids(storage: Storage, files: Sequence[str]) -> tuple[set[str], int]:
     """Every article_id in the dataset (duplicate_of may name any), and how many repeat one."""
-    import pyarrow.parquet as pq
-
     ids: set[str] = set()
     rows = 0
     for path in files:
         try:
-            column = pq.read_table(path, columns=["article_id"])["article_id"]
+            column = storage.read_table(path, columns=["article_id"])["article_id"]
         except Exception:  # unreadable, or no article_id: _units reports the file
             continue
         ids.update(value for value in column.to_pylist() if value is not None)
@@ -158,7 +160,9 @@ def _dataset_ids(files: Sequence[Path]) -> tuple[set[str], int]:
     return ids, rows - len(ids)
 
 
-def _units(files: Sequence[Path], unit_rows: int, unreadable: list[str]) -> Iterator[pa.Table]:
+def _units(
+    storage: Storage, files: Sequence[str], unit_rows: int, unreadable: list[str]
+) -> Iterator[pa.Table]:
     """The files' rows as tables of about unit_rows rows, in file order.
 
     Files are read as they are (not cast to the declared schema), so a file whose columns or
@@ -166,15 +170,15 @@ def _units(files: Sequence[Path], unit_rows: int, unreadable: list[str]) -> Iter
     files of different schemas.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     pending: list[pa.RecordBatch] = []
     rows = 0
     for path in files:
         try:
-            batches = list(pq.ParquetFile(path).iter_batches(batch_size=unit_rows))
+            # Read as written (no schema imposed), then cut into record batches.
+            batches = storage.read_table(path).to_batches(max_chunksize=unit_rows)
         except (OSError, pa.ArrowException) as error:
-            unreadable.append(f"{path.name}: {str(error).splitlines()[0][:200]}")
+            unreadable.append(f"{path.rsplit('/', 1)[-1]}: {str(error).splitlines()[0][:200]}")
             continue
         for batch in batches:
             if pending and not batch.schema.equals(pending[0].schema, check_metadata=False):
@@ -221,6 +225,6 @@ def terminal_summary(summary: ValidateSummary) -> str:
         rows = f", {failure.rows} rows" if failure.rows is not None else ""
         detail = f": {failure.detail}" if failure.detail else ""
         lines.append(f"  FAILED             {failure.name} ({failure.level}{rows}){detail}")
-    lines.append(f"  report             {folder / 'summary.md'}")
+    lines.append(f"  report             {folder}/summary.md")
     lines.append(f"  data docs          {summary.data_docs}")
     return "\n".join(lines)
