@@ -90,7 +90,7 @@ def test_a_journal_whose_file_vanished_is_an_error_not_silence(storage: Storage)
     moves = [(".staging/run2/ready/gone.parquet", "articles/gone.parquet")]
     journal = {"run_id": "run2", "status": commit.PENDING, "moves": moves, "removes": []}
     storage.write_text(commit.journal_path("run2"), json.dumps(journal))
-    with pytest.raises(commit.CommitError, match="gone.parquet"):
+    with pytest.raises(commit.CommitError, match=r"gone\.parquet"):
         commit.recover(storage)
 
 
