@@ -43,6 +43,9 @@ class Storage:
 
             self.fs: Any = None
             self.fs, root = url_to_fs(text)
+            # fsspec reuses file system instances and caches listings; another process (a
+            # worker, the previous scheduled run) may have written since: start fresh.
+            self.fs.invalidate_cache()
             self.root = root.rstrip("/")
             self.is_local = False
         else:
