@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from flows import __version__
 from flows.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, UsageError
+from flows.lock import OutputLockedError
 from flows.settings import ConfigError
 
 
@@ -50,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigError) as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputLockedError as error:  # not a crash: say so plainly, without a type name
+        print(f"newsclean: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("newsclean: interrupted; nothing of this run was published", file=sys.stderr)
         return EXIT_FAILED

@@ -14,9 +14,10 @@ import os
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flows.storage import Storage
+if TYPE_CHECKING:  # imported when a lock is made: the command line imports this module early
+    from flows.storage import Storage
 
 LOCK_NAME = ".newsclean.lock"
 HEARTBEAT_SECONDS = 30.0
@@ -35,6 +36,8 @@ class RunLock:
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
+        from flows.storage import Storage
+
         self.storage = output if isinstance(output, Storage) else Storage(output)
         self.heartbeat_seconds = heartbeat_seconds
         self.lease_seconds = lease_seconds
@@ -57,6 +60,19 @@ class RunLock:
     def __exit__(self, *exc: object) -> None:
         self.release()
 
+    def check_free(self) -> None:
+        """Raise OutputLockedError now if a live run holds the output (a quick check before a
+        run pays for its start-up; acquire() is what really guards)."""
+        holder = self.holder()
+        if holder is not None and self._alive(holder):
+            raise self._locked(holder)
+
+    def _locked(self, holder: dict[str, Any]) -> OutputLockedError:
+        return OutputLockedError(
+            f"another newsclean run (pid {holder.get('pid')} on {holder.get('host')}) is "
+            f"writing to {self.storage.url()}; wait for it to finish"
+        )
+
     def acquire(self) -> None:
         for _ in range(2):
             if self.storage.create_exclusive(LOCK_NAME, self._record()):
@@ -64,10 +80,7 @@ class RunLock:
                 return
             holder = self.holder()
             if holder is not None and self._alive(holder):
-                raise OutputLockedError(
-                    f"another newsclean run (pid {holder.get('pid')} on {holder.get('host')}) is "
-                    f"writing to {self.storage.url()}; wait for it to finish"
-                )
+                raise self._locked(holder)
             self.storage.delete(LOCK_NAME)  # left by a run that died: take it over
         raise OutputLockedError(f"could not take the lock {self.path}")
 

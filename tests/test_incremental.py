@@ -110,3 +110,65 @@ def test_an_fsspec_output_behaves_like_a_local_folder(corpus: Path, tmp_path: Pa
         with contextlib.redirect_stdout(stdout):
             assert main(command) == 0, command
         assert stdout.getvalue().strip()
+
+
+# A run that holds the output: it stops just before publishing until the test lets it go.
+HOLDER = """
+import os, sys, time
+import flows.pipeline as pipeline
+real_publish, gate = pipeline.publish_run, sys.argv[3]
+def publish_run(*args, **kwargs):
+    open(gate + ".waiting", "w").close()
+    while not os.path.exists(gate):
+        time.sleep(0.1)
+    return real_publish(*args, **kwargs)
+pipeline.publish_run = publish_run
+from flows.cli import main
+sys.exit(main(["run", sys.argv[1], "--output", sys.argv[2], "--no-progress", "--json"]))
+"""
+
+
+def test_a_second_run_on_a_busy_output_stops_with_a_message_and_breaks_nothing(
+    corpus: Path, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+    from prefect.settings import PREFECT_API_URL
+
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(corpus), str(out), str(gate)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not Path(f"{gate}.waiting").exists():
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first run never reached publishing"
+            time.sleep(0.2)
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            code, _ = run_cli(str(corpus), "--output", str(out))
+        assert code == 1
+        message = stderr.getvalue()
+        assert f"another newsclean run (pid {first.pid}" in message and "Traceback" not in message
+        assert message.count("\n") == 1, message
+    finally:
+        gate.touch()
+        stdout, stderr_text = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr_text
+    assert json.loads(stdout)["published"] == 5
+    articles = pd.read_parquet(out / "articles")
+    assert len(articles) == 5 and articles["article_id"].is_unique
+    code, after = run_cli(str(corpus), "--output", str(out))
+    assert code == 0 and after["documents"] == 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
+from flows.lock import RunLock
 from flows.settings import DEFAULT_INPUT, DEFAULT_OUTPUT, TASK_RUNNERS, RunConfig, language_codes
 
 
@@ -119,6 +120,7 @@ def handle(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if "://" not in config.output:
         _check_writable(Path(config.output))
+    RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
     from flows import progress
     from flows.pipeline import clean_articles
     from flows.report import terminal_summary
