@@ -3,6 +3,7 @@
 Prefect's temporary local server cannot schedule, so scheduled runs need a real Prefect server:
 the one at PREFECT_API_URL when it is set, else one started here as a child process (SQLite in
 PREFECT_HOME, scheduler on) and stopped on exit, whatever the exit: Ctrl-C, SIGTERM or an error.
+SIGTERM and Ctrl-C are a normal end: no traceback, one line saying serve stopped, exit code 0.
 
 Prefect reads its settings when it is imported, so this module imports it only once the server's
 URL is known (and sets it for this process's settings too).
@@ -10,6 +11,7 @@ URL is known (and sets it for this process's settings too).
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -19,7 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,40 +87,88 @@ def serve_scheduled(
     name: str = DEPLOYMENT_NAME,
     server_timeout: float = DEFAULT_SERVER_TIMEOUT,
 ) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM); runs start on `cron` with `config`."""
-    with _stop_signals(), prefect_api(server_timeout) as api_url:
-        os.environ["PREFECT_API_URL"] = api_url  # inherited by the runs Prefect starts
-        apply_prefect_defaults()
-        from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
+    """Serve until SIGTERM or Ctrl-C (SIGINT); runs start on `cron` with `config`.
 
-        ui_url = api_url.removesuffix("/api")
-        with temporary_settings({PREFECT_API_URL: api_url, PREFECT_UI_URL: ui_url}):
-            from prefect.deployments.runner import EntrypointType
+    A stop signal is a normal end: the runner stops (a run in progress is cancelled and publishes
+    nothing), the server started here is stopped, one line says so, and this returns (exit 0).
+    """
+    stop = StopSignals()
+    own_server = not os.environ.get("PREFECT_API_URL")
+    try:
+        with stop.installed(), prefect_api(server_timeout) as api_url:
+            os.environ["PREFECT_API_URL"] = api_url  # inherited by the runs Prefect starts
+            apply_prefect_defaults()
+            from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
-            from flows.pipeline import clean_articles
+            ui_url = api_url.removesuffix("/api")
+            with temporary_settings({PREFECT_API_URL: api_url, PREFECT_UI_URL: ui_url}):
+                try:
+                    asyncio.run(_serve(config, cron, name, stop))
+                finally:
+                    end_runs_in_progress()
+    except* ServeStopped:
+        pass  # a signal before the runner was up, or a second one while it stopped: done
+    why = f" on {signal.Signals(stop.signum).name}" if stop.signum is not None else ""
+    server = "; stopped the Prefect server" if own_server else ""
+    print(f"newsclean: serve stopped{why}{server}", file=sys.stderr, flush=True)
 
-            print(
-                f"newsclean: Prefect UI at {ui_url} (deployment clean-articles/{name})", flush=True
-            )
-            try:
-                clean_articles.serve(
-                    name=name,
-                    cron=cron,
-                    parameters=deployment_parameters(config),
-                    limit=1,  # runs of one output never overlap (they would wait on its lock)
-                    # by module, not file: works from an installed package and any directory
-                    entrypoint_type=EntrypointType.MODULE_PATH,
-                )
-            finally:
-                end_runs_in_progress()
+
+async def _serve(config: RunConfig, cron: str, name: str, stop: StopSignals) -> None:
+    """Prefect's runner with our stop handling instead of its SIGTERM handler.
+
+    Prefect's own handler (Runner.handle_sigterm) stops the runner and calls sys.exit from inside
+    the signal handler, which ends in a traceback; `flow.serve` offers no way to replace it, so
+    the runner is built here as `flow.serve` builds it.
+    """
+    from prefect.deployments.runner import EntrypointType
+    from prefect.runner import Runner
+    from prefect.settings import PREFECT_UI_URL
+
+    from flows.pipeline import clean_articles
+
+    loop = asyncio.get_running_loop()
+    # runs of one output never overlap (they would wait on its lock)
+    runner = Runner(name=name, pause_on_shutdown=True, limit=1)
+    # Runner.start installs `runner.handle_sigterm` for SIGTERM: make that ours. asyncio.run
+    # installed its own Ctrl-C handler: replace it too.
+    runner.handle_sigterm = stop.handle  # type: ignore[method-assign]
+    signal.signal(signal.SIGINT, stop.handle)
+    await runner.aadd_flow(
+        clean_articles,
+        name=name,
+        cron=cron,
+        parameters=deployment_parameters(config),
+        # by module, not file: works from an installed package and any directory
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+    print(
+        f"newsclean: Prefect UI at {PREFECT_UI_URL.value()} (deployment clean-articles/{name})",
+        flush=True,
+    )
+    serving = loop.create_task(runner.start())
+
+    async def stop_runner() -> None:
+        while not runner.started and not serving.done():  # a signal while the runner starts
+            await asyncio.sleep(0.1)
+        if runner.started:
+            await runner.astop()  # cancels runs in progress, ends the polling loops
+
+    stopping: list[asyncio.Task[None]] = []
+    stop.on_signal(loop, lambda: stopping.append(loop.create_task(stop_runner())))
+    try:
+        await serving
+    finally:
+        stop.on_signal(None, None)
+        for task in stopping:
+            await task
 
 
 def end_runs_in_progress(grace: float = STOP_GRACE_SECONDS) -> None:
     """Stop flow runs the runner left behind, while their API server is still up.
 
-    On Ctrl-C Prefect's runner waits for the run in progress; on SIGTERM it exits at once and
-    the run's process (a multiprocessing child of this one) would be orphaned. A stopped run
-    publishes nothing, and the next run does its work.
+    A stopping runner cancels its runs in progress; this is the backstop when it could not (a
+    second signal, an error), so no run's process (a child of this one) is orphaned. A stopped
+    run publishes nothing, and the next run does its work.
     """
     runs = multiprocessing.active_children()
     if not runs:
@@ -147,7 +197,6 @@ def prefect_api(server_timeout: float) -> Iterator[str]:
         yield f"{server.address}/api"
     finally:
         stop_local_server(server)
-        print("newsclean: stopped the Prefect server", file=sys.stderr, flush=True)
 
 
 def start_local_server(timeout: float) -> LocalServer:
@@ -249,22 +298,45 @@ def _log_tail(log: Path | None, lines: int = 15) -> str:
     return f"; last lines of {log}:\n" + "\n".join(tail) if tail else ""
 
 
-@contextmanager
-def _stop_signals() -> Iterator[None]:
-    """Ctrl-C and SIGTERM unwind the stack (finally blocks run, the server stops).
+class ServeStopped(BaseException):
+    """A stop signal to unwind at once (a BaseException, so no `except Exception` swallows it)."""
 
-    SIGINT is restored explicitly: a shell starts background jobs with SIGINT ignored, and
-    Python keeps it so. SIGTERM raises SystemExit until Prefect's runner installs its own
-    handler, which exits too.
+
+class StopSignals:
+    """SIGTERM and Ctrl-C (SIGINT) stop serve cleanly, whenever they arrive.
+
+    While Prefect's runner serves, the first signal asks it to stop (on its event loop, outside
+    the signal handler); before that (the server is starting), or on a second signal while the
+    runner stops, the handler raises ServeStopped, which unwinds the stack: finally blocks run and
+    the server stops. SIGINT is set explicitly: a shell starts background jobs with SIGINT
+    ignored, and Python keeps it so.
     """
 
-    def exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(128 + signum)
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._request: Callable[[], object] | None = None
 
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
-    previous_term = signal.signal(signal.SIGTERM, exit_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous_int)
-        signal.signal(signal.SIGTERM, previous_term)
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        first = self.signum is None
+        if first:
+            self.signum = signum
+        if first and self._loop is not None and self._request is not None:
+            self._loop.call_soon_threadsafe(self._request)
+            return
+        raise ServeStopped(signum)
+
+    def on_signal(
+        self, loop: asyncio.AbstractEventLoop | None, request: Callable[[], object] | None
+    ) -> None:
+        """Where a first signal goes instead of unwinding: `request` called on `loop`."""
+        self._loop, self._request = loop, request
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

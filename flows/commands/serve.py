@@ -17,11 +17,18 @@ def add_parser(subparsers: Any) -> None:
         help="run on a schedule with Prefect",
         description=(
             "Serve the cleaning flow with Prefect: a run with the given run options starts on every "
-            "tick of --cron until Ctrl-C. Uses the Prefect server at PREFECT_API_URL when it is set; "
-            "otherwise starts a local one (SQLite in PREFECT_HOME) for as long as this command runs. "
-            "The runs show in the Prefect UI, whose address is printed."
+            "tick of --cron until Ctrl-C or SIGTERM. Uses the Prefect server at PREFECT_API_URL "
+            "when it is set; otherwise starts a local one (SQLite in PREFECT_HOME) for as long as "
+            "this command runs. The runs show in the Prefect UI, whose address is printed. "
+            "Ctrl-C and SIGTERM are a normal stop: a run in progress is cancelled (it publishes "
+            "nothing; the next run does its work), a server started here is stopped, one line "
+            "says so, and serve exits 0."
         ),
-        epilog="Example: newsclean serve --cron '0 * * * *' data/incoming -o dataset",
+        epilog=(
+            "Example: newsclean serve --cron '0 * * * *' data/incoming -o dataset. Exit codes: "
+            "0 stopped by Ctrl-C or SIGTERM, 1 serving failed (e.g. the server did not start), "
+            "2 usage error."
+        ),
     )
     serve.add_argument(
         "--cron",
