@@ -2,7 +2,8 @@
 
 A batch is the unit of work the flow hands to a task: a few seconds to a minute of work. Its
 result is written to staging files and only a small summary goes back to the flow, so batches can
-run in other processes or on other machines.
+run in other processes or on other machines. A big container file (JSON Lines, WARC) is cut into
+parts of contiguous records, so one huge file is many batches, not one long task.
 """
 
 from __future__ import annotations
@@ -13,14 +14,26 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.ingest import DEFAULT_MAX_DOCUMENT_BYTES, InputFile, read_documents
+from flows.ingest import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    FilePart,
+    InputFile,
+    WorkItem,
+    plan_parts,
+    read_documents,
+)
 from flows.isolation import IsolatedWorker
 from flows.process import ProcessSettings, RunContext
 from flows.records import Rejection, SourceDocument
 from flows.storage import Storage
 from flows.write import articles_table, inputs_table, quarantine_table
 
-MAX_BATCH_FILES = 256
+MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big container file
+# Container files (JSON Lines, WARC) larger than this are cut into parts, each its own batch or
+# shared with small files. Smaller ones are read whole by one task. Planning reads every file
+# above it once, in the flow process, so the threshold trades that read against task length.
+SPLIT_BYTES = 16 * 1024 * 1024
+SPLIT_FORMATS = frozenset({"jsonl", "warc"})
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,12 @@ class BatchSettings:
 @dataclass(frozen=True)
 class BatchSpec:
     index: int
-    files: tuple[InputFile, ...]
+    items: tuple[WorkItem, ...]  # whole files and parts of big ones, in corpus order
+
+    @property
+    def files_completed(self) -> int:
+        """Input files this batch finishes: whole ones, and big ones whose last part it reads."""
+        return sum(1 for item in self.items if not isinstance(item, FilePart) or item.last)
 
 
 @dataclass
@@ -55,20 +73,49 @@ class BatchResult:
 
 
 def plan_batches(
-    files: Sequence[InputFile], workers: int, batch_size: int | None = None
+    files: Sequence[InputFile],
+    workers: int,
+    batch_size: int | None = None,
+    *,
+    split_bytes: int | None = None,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> list[BatchSpec]:
     """Shard the files: a few batches per worker so work balances, none larger than the cap.
 
-    The files are already sorted, so the same inputs always give the same shards.
+    `batch_size` counts documents: a small file is one, a part of a big container file holds
+    up to `batch_size` of its records (MAX_BATCH_FILES by default). Container files larger than
+    `split_bytes` (default SPLIT_BYTES) are cut into such parts; reading this costs one
+    sequential read of each of those files here, in the flow process, before any batch runs
+    (see `plan_parts`); memory holds one offset per part, never the records.
+
+    The files are already sorted and the cuts depend only on the bytes, so the same inputs
+    always give the same shards.
     """
     if not files:
         return []
+    split_bytes = SPLIT_BYTES if split_bytes is None else split_bytes
+    per_part = batch_size or MAX_BATCH_FILES
+    weighted: list[tuple[WorkItem, int]] = []
+    for file in files:
+        if file.format in SPLIT_FORMATS and file.size_bytes > split_bytes:
+            weighted.extend(plan_parts(file, per_part, max_document_bytes=max_document_bytes))
+        else:
+            weighted.append((file, 1))
     if batch_size is None:
-        batch_size = min(MAX_BATCH_FILES, max(1, math.ceil(len(files) / (max(1, workers) * 4))))
-    return [
-        BatchSpec(number, tuple(files[start : start + batch_size]))
-        for number, start in enumerate(range(0, len(files), batch_size))
-    ]
+        total = sum(weight for _, weight in weighted)
+        batch_size = min(MAX_BATCH_FILES, max(1, math.ceil(total / (max(1, workers) * 4))))
+    batches: list[tuple[WorkItem, ...]] = []
+    current: list[WorkItem] = []
+    load = 0
+    for item, weight in weighted:
+        if current and load + weight > batch_size:
+            batches.append(tuple(current))
+            current, load = [], 0
+        current.append(item)
+        load += weight
+    if current:
+        batches.append(tuple(current))
+    return [BatchSpec(number, items) for number, items in enumerate(batches)]
 
 
 def run_batch(
@@ -92,7 +139,7 @@ def run_batch(
     inputs: list[dict[str, Any]] = []
     first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
-        for item in _documents(spec.files, settings.max_document_bytes, result.records_skipped):
+        for item in _documents(spec.items, settings.max_document_bytes, result.records_skipped):
             key = item.input_sha256 or ""
             if key in known_inputs:
                 result.already_processed += 1
@@ -139,9 +186,9 @@ def _input_row(item: SourceDocument | Rejection, outcome: str) -> dict[str, Any]
 
 
 def _documents(
-    files: Sequence[InputFile], max_bytes: int, skipped: Counter[str]
+    items: Sequence[WorkItem], max_bytes: int, skipped: Counter[str]
 ) -> Iterator[SourceDocument | Rejection]:
-    for item in files:
+    for item in items:
         yield from read_documents(item, max_document_bytes=max_bytes, skipped_records=skipped)
 
 

@@ -61,6 +61,33 @@ class InputFile:
     size_bytes: int
 
 
+@dataclass(frozen=True, order=True)
+class FilePart:
+    """A contiguous range of a container file's records (JSON Lines lines, WARC records): the
+    share of one big file that one task reads. A file's parts, read one after another, give
+    exactly what reading the whole file gives: the same records, ids, source URIs and rejections.
+
+    `first` is the index of the part's first record in the file (for JSON Lines: its line number
+    minus one). `offset` is the byte offset of that record, where the reader seeks to; 0 for a
+    stream that cannot seek (`.jsonl.gz`), which is read from the start, passing over the first
+    `first` lines. `count` is how many records the part holds; None for the file's last part,
+    which reads to the end and so is the one to meet, and report, a damaged tail.
+    """
+
+    file: InputFile
+    first: int
+    offset: int
+    count: int | None
+
+    @property
+    def last(self) -> bool:
+        return self.count is None
+
+
+# What a batch reads: a whole file or a part of one.
+WorkItem = InputFile | FilePart
+
+
 def input_format(name: str) -> str | None:
     lower = name.lower()
     for suffix, fmt in FORMATS_BY_SUFFIX:
@@ -188,22 +215,27 @@ def record_id(key: str) -> str:
 
 
 def read_documents(
-    item: InputFile,
+    item: WorkItem,
     *,
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     skipped_records: Counter[str] | None = None,
 ) -> Iterator[SourceDocument | Rejection]:
-    """Yield the documents of one input file, or a rejection per unreadable record.
+    """Yield the documents of one input file (or part of one), or a rejection per unreadable
+    record.
 
     Records of a container that are not input documents (a WARC's requests, redirects, images)
     are counted by why in `skipped_records`.
     """
+    part = item if isinstance(item, FilePart) else None
+    item = item.file if isinstance(item, FilePart) else item
     if item.format == "jsonl":
-        yield from _read_jsonl(item, max_document_bytes)
+        yield from _read_jsonl(item, max_document_bytes, part)
         return
     if item.format == "warc":
-        yield from read_warc(item, max_document_bytes, skipped_records)
+        yield from read_warc(item, max_document_bytes, skipped_records, part)
         return
+    if part is not None:
+        raise ValueError(f"a {item.format} file is not read in parts: {item.path}")
     raw, error = _read_bytes(
         item.path, gzipped=item.path.lower().endswith(".gz"), limit=max_document_bytes
     )
@@ -234,10 +266,15 @@ def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[s
     return data, None
 
 
-def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Rejection]:
+def _read_jsonl(
+    item: InputFile, limit: int, part: FilePart | None = None
+) -> Iterator[SourceDocument | Rejection]:
     gzipped = item.path.lower().endswith(".gz")
+    first, count, offset = (part.first, part.count, part.offset) if part else (0, None, 0)
     try:
         raw_stream = open_binary(item.path)
+        if offset:
+            raw_stream.seek(offset)  # the start of line `first + 1`
         stream = gzip.open(raw_stream, "rb") if gzipped else raw_stream  # noqa: SIM115 - closed below
     except OSError as error:
         key = location_key(item.relpath)
@@ -245,21 +282,16 @@ def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Reject
             key, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
         )
         return
+    end = None if count is None else first + count  # the part's last line number
     with raw_stream, stream:
-        line_no = 0
+        before = first if offset else 0  # lines before the stream's position
+        line_no = before
         try:
-            for line_no, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                uri = f"{item.path}#L{line_no}"
-                location = f"{item.relpath}#L{line_no}"
-                if len(line) > limit:
-                    reason = ("too_large", f"record larger than the {limit:,}-byte limit")
-                    yield _reject(
-                        location_key(location, line), uri, "jsonl", "ingest", reason, len(line)
-                    )
-                    continue
-                yield _jsonl_record(location, uri, line)
+            for line_no, line in enumerate(stream, start=before + 1):
+                if line_no > first and line.strip():  # lines before `first` are another part's
+                    yield _jsonl_line(item, line_no, line, limit)
+                if end is not None and line_no >= end:
+                    break  # before reading on: the next line is the next part's
         except (EOFError, gzip.BadGzipFile, zlib.error) as error:
             uri = f"{item.path}#L{line_no + 1}"
             key = location_key(f"{item.relpath}#L{line_no + 1}")
@@ -268,6 +300,17 @@ def _read_jsonl(item: InputFile, limit: int) -> Iterator[SourceDocument | Reject
                 f"the gzip stream is truncated or corrupt after line {line_no}: {error}",
             )
             yield _reject(key, uri, "jsonl", "ingest", reason, item.size_bytes)
+
+
+def _jsonl_line(
+    item: InputFile, line_no: int, line: bytes, limit: int
+) -> SourceDocument | Rejection:
+    uri = f"{item.path}#L{line_no}"
+    location = f"{item.relpath}#L{line_no}"
+    if len(line) > limit:
+        reason = ("too_large", f"record larger than the {limit:,}-byte limit")
+        return _reject(location_key(location, line), uri, "jsonl", "ingest", reason, len(line))
+    return _jsonl_record(location, uri, line)
 
 
 def _jsonl_record(location: str, uri: str, line: bytes) -> SourceDocument | Rejection:
@@ -316,10 +359,17 @@ def _jsonl_record(location: str, uri: str, line: bytes) -> SourceDocument | Reje
 
 
 def read_warc(
-    item: InputFile, limit: int, skipped: Counter[str] | None = None
+    item: InputFile,
+    limit: int,
+    skipped: Counter[str] | None = None,
+    part: FilePart | None = None,
 ) -> Iterator[SourceDocument | Rejection]:
     """Each HTML response record with status 200 is a document; every other record is counted
-    in `skipped` by why (not an input document: requests, metadata, redirects, images...)."""
+    in `skipped` by why (not an input document: requests, metadata, redirects, images...).
+
+    With a `part`, only its records are read: from its offset, `part.count` records (to the end
+    for the last part, which alone checks the file for a damaged tail).
+    """
     from warcio.archiveiterator import ArchiveIterator
 
     skipped = skipped if skipped is not None else Counter()
@@ -329,6 +379,8 @@ def read_warc(
         return
     try:
         stream = open_binary(item.path)
+        if part is not None and part.offset:
+            stream.seek(part.offset)  # warcio then reports offsets in the whole file
     except OSError as error:
         key = location_key(item.relpath)
         yield _reject(
@@ -337,19 +389,19 @@ def read_warc(
         return
     with stream:
         records = ArchiveIterator(stream)
-        offset, consumed = 0, 0
+        offset, consumed = (part.offset if part else 0), 0
+        remaining = part.count if part else None
         try:
-            for record in records:
+            for record, reason, payload, offset in _walk_warc(records, limit):
                 consumed = -1  # at least one record: measured after the loop
-                reason = _warc_skip_reason(record)
                 if reason is not None:
                     skipped[reason] += 1
-                    offset = records.get_record_offset()
-                    continue
-                # The payload must be read before asking for the offset: asking first empties it.
-                payload = record.content_stream().read(limit + 1)
-                offset = records.get_record_offset()
-                yield _warc_document(item, record, payload, offset, limit)
+                else:
+                    yield _warc_document(item, record, payload, offset, limit)
+                if remaining is not None:
+                    remaining -= 1
+                    if remaining == 0:
+                        return  # the next record is the next part's
             if consumed:
                 consumed = records.get_record_offset() + records.get_record_length()
         except Exception as error:  # warcio raises assorted errors on damaged input
@@ -360,6 +412,24 @@ def read_warc(
             yield _corrupt_warc(
                 item, offset, f"only {consumed:,} of {item.size_bytes:,} bytes are whole records"
             )
+
+
+def _walk_warc(records: Any, limit: int) -> Iterator[tuple[Any, str | None, bytes, int]]:
+    """Each record of a warcio ArchiveIterator: the record, why it is skipped (None for a
+    document), a document's payload (at most limit+1 bytes) and the record's offset.
+
+    Reading a WARC and planning its parts both walk it with this, so both stop at the same
+    damage. The payload is read before asking for the offset: asking first empties it. A record
+    cut short by the end of the file raises: warcio hands it over quietly, with what was there.
+    """
+    for record in records:
+        reason = _warc_skip_reason(record)
+        payload = record.content_stream().read(limit + 1) if reason is None else b""
+        offset = records.get_record_offset()  # reads the rest of the record
+        missing = getattr(record.raw_stream, "limit", 0)  # warcio's LimitReader: bytes not read
+        if missing:
+            raise EOFError(f"the record at offset {offset:,} ends {missing:,} bytes short")
+        yield record, reason, payload, offset
 
 
 def _corrupt_warc(item: InputFile, offset: int, detail: str) -> Rejection:
@@ -512,8 +582,99 @@ def _reject(
     )
 
 
+def plan_parts(
+    item: InputFile, records_per_part: int, *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+) -> list[tuple[WorkItem, int]]:
+    """Cut a container file (JSON Lines, WARC) into parts of about `records_per_part` records,
+    each with its weight (the records it holds that are read as documents); a file that fits in
+    one part is returned whole.
+
+    Costs one sequential read of the file (decompressing a `.gz`; a WARC's document payloads are
+    read too, as the reader reads them), holding one chunk or record at a time and one offset
+    per part. Parts start only at records this read got through whole: damage in the file falls
+    in the last part, which reports it as reading the whole file would, once.
+    """
+    if item.format == "jsonl":
+        starts, total = _jsonl_part_starts(item, records_per_part)
+    elif item.format == "warc":
+        starts, total = _warc_part_starts(item, records_per_part, max_document_bytes)
+    else:
+        return [(item, 1)]
+    if not starts:
+        return [(item, max(1, total))]
+    bounds = [(0, 0, 0), *starts]  # (first record, byte offset, documents before it)
+    parts: list[tuple[WorkItem, int]] = []
+    for (first, offset, before), following in zip(bounds, [*starts, None], strict=True):
+        count = None if following is None else following[0] - first
+        weight = (total if following is None else following[2]) - before
+        parts.append((FilePart(item, first, offset, count), max(1, weight)))
+    return parts
+
+
+_SCAN_CHUNK_BYTES = 1024 * 1024
+
+
+def _jsonl_part_starts(item: InputFile, per_part: int) -> tuple[list[tuple[int, int, int]], int]:
+    """Where each part after the first starts: (line index, byte offset or 0 in a gzip stream,
+    lines before it); and the number of lines. Every line counts as a record."""
+    gzipped = item.path.lower().endswith(".gz")
+    starts: list[tuple[int, int, int]] = []
+    ends: list[int] = []  # the position in the stream of each start: one at the very end is dropped
+    lines, since, position, ends_line = 0, 0, 0, True
+    with open_binary(item.path) as raw, gzip.open(raw, "rb") if gzipped else raw as stream:
+        # read1 on gzip: a read of the damaged end loses nothing before it.
+        read = stream.read1 if isinstance(stream, gzip.GzipFile) else stream.read
+        try:
+            while chunk := read(_SCAN_CHUNK_BYTES):
+                newlines = chunk.count(b"\n")
+                if since + newlines < per_part:  # no cut in this chunk
+                    lines, since = lines + newlines, since + newlines
+                else:
+                    at = 0
+                    while (found := chunk.find(b"\n", at)) >= 0:
+                        lines, since, at = lines + 1, since + 1, found + 1
+                        if since >= per_part:
+                            starts.append((lines, 0 if gzipped else position + at, lines))
+                            ends.append(position + at)
+                            since = 0
+                position, ends_line = position + len(chunk), chunk.endswith(b"\n")
+        except (EOFError, gzip.BadGzipFile, zlib.error):
+            pass  # the damage is for the last part to meet: no cut after what was read whole
+    if not ends_line:
+        lines += 1  # a last line without a newline
+    while ends and ends[-1] >= position:
+        ends.pop()
+        starts.pop()
+    return starts, lines
+
+
+def _warc_part_starts(
+    item: InputFile, per_part: int, limit: int
+) -> tuple[list[tuple[int, int, int]], int]:
+    """Where each part after the first starts: (record index, byte offset, documents before it);
+    and the number of documents. A part is cut after `per_part` documents, or after four times
+    as many records of any kind (a part of skipped records is read fast, but not for free)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    starts: list[tuple[int, int, int]] = []
+    index, documents, since_documents, since_records = 0, 0, 0, 0
+    with open_binary(item.path) as stream:
+        try:
+            for _, reason, _, offset in _walk_warc(ArchiveIterator(stream), limit):
+                # Cut before this record only now that it was read whole.
+                if since_documents >= per_part or since_records >= 4 * per_part:
+                    starts.append((index, offset, documents))
+                    since_documents, since_records = 0, 0
+                index, since_records = index + 1, since_records + 1
+                if reason is None:
+                    documents, since_documents = documents + 1, since_documents + 1
+        except Exception:  # warcio raises assorted errors on damaged input
+            pass  # the damage is for the last part to meet, as reading the whole file would
+    return starts, documents
+
+
 def iter_documents(
-    items: Iterable[InputFile], *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    items: Iterable[WorkItem], *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
 ) -> Iterator[SourceDocument | Rejection]:
     for item in items:
         yield from read_documents(item, max_document_bytes=max_document_bytes)

@@ -164,7 +164,12 @@ def _run(
         if state.known_inputs
         else None
     )
-    batches = plan_batches(files, config.workers, config.batch_size)
+    batches = plan_batches(
+        files,
+        config.workers,
+        config.batch_size,
+        max_document_bytes=int(config.max_document_mb * 1024 * 1024),
+    )
     settings = BatchSettings(
         document_timeout_seconds=config.document_timeout,
         max_document_bytes=int(config.max_document_mb * 1024 * 1024),
@@ -191,7 +196,7 @@ def _run(
         for future in as_completed(futures):
             result = future.result()
             results.append(result)
-            progress.advance(len(batches[result.index].files))
+            progress.advance(batches[result.index].files_completed)
     progress.finish()
     results.sort(key=lambda r: r.index)
     published_result = publish(results, config.output, staging, context, config, state.published)

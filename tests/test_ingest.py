@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import (
+    FilePart,
     InputError,
+    InputFile,
     content_key,
     decode_bytes,
     discover,
@@ -17,6 +19,7 @@ from flows.ingest import (
     iter_documents,
     location_key,
     looks_binary,
+    plan_parts,
     read_documents,
     record_id,
 )
@@ -247,3 +250,92 @@ def test_fsspec_url_inputs_behave_like_local_paths(tmp_path: Path) -> None:
     assert isinstance(page, SourceDocument) and "Hi there" in page.content
     with pytest.raises(InputError, match="does not exist"):
         discover(["memory://nowhere"])
+
+
+def _feed(records: int) -> bytes:
+    """JSON Lines with blank, malformed and content-less lines among the articles."""
+    lines = []
+    for i in range(records):
+        lines.append(json.dumps({"url": f"https://example.com/{i}", "text": f"Story {i}. " * 30}))
+        if i % 5 == 0:
+            lines.append("")
+        if i % 7 == 3:
+            lines.append("{not json")
+        if i % 9 == 4:
+            lines.append(json.dumps({"url": "https://example.com/empty"}))
+    return "\n".join(lines).encode()  # the last line has no newline
+
+
+Read = list[tuple[object, ...]]
+
+
+def _as_read(docs: list[SourceDocument | Rejection]) -> Read:
+    return [
+        (type(d).__name__, d.record_id, d.input_sha256, d.source_uri, getattr(d, "reasons", None))
+        for d in docs
+    ]
+
+
+def _read_parts(item: InputFile, per_part: int) -> tuple[list[FilePart], Read]:
+    """The file cut into parts, and what reading every part, in order, gives."""
+    parts = [part for part, _ in plan_parts(item, per_part) if isinstance(part, FilePart)]
+    return parts, _as_read([d for part in parts for d in read_documents(part)])
+
+
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.jsonl.gz"])
+def test_a_big_jsonl_file_read_in_parts_gives_exactly_the_whole_read(
+    tmp_path: Path, name: str
+) -> None:
+    data = _feed(40)
+    (tmp_path / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    [item], _ = discover([tmp_path])
+    whole = _as_read(list(read_documents(item)))
+    assert len(whole) > 40 and any(row[0] == "Rejection" for row in whole)
+    for per_part in (1, 4, 7):
+        parts, read = _read_parts(item, per_part)
+        assert len(parts) >= 7
+        assert read == whole, per_part
+        assert [p.count is None for p in parts] == [False] * (len(parts) - 1) + [True]
+        assert [p.first for p in parts] == sorted({p.first for p in parts})
+    # Plain JSON Lines parts start by seeking; a gzip stream cannot, so its parts skip lines.
+    parts, _ = _read_parts(item, 4)
+    if name.endswith(".gz"):
+        assert {p.offset for p in parts} == {0}
+    else:
+        assert all(p.offset > 0 for p in parts[1:])
+    assert plan_parts(item, 4) == plan_parts(item, 4)  # the same bytes, the same cuts
+
+
+def test_a_plain_jsonl_part_starts_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_bytes(_feed(30))
+    [item], _ = discover([tmp_path])
+    parts, _ = _read_parts(item, 5)
+    data = (tmp_path / "feed.jsonl").read_bytes()
+    for part in parts[1:]:
+        assert data[part.offset - 1 : part.offset] == b"\n"
+        assert data[: part.offset].count(b"\n") == part.first
+        docs = list(read_documents(part))
+        if docs:
+            assert int(docs[0].source_uri.rsplit("#L", 1)[1]) > part.first
+
+
+def test_a_file_that_fits_in_one_part_is_not_cut(tmp_path: Path) -> None:
+    (tmp_path / "feed.jsonl").write_bytes(_feed(10))
+    [item], _ = discover([tmp_path])
+    [(whole, weight)] = plan_parts(item, 1000)
+    assert whole == item and weight > 10
+
+
+def test_a_truncated_jsonl_gzip_in_parts_reports_the_damage_once(tmp_path: Path) -> None:
+    data = gzip.compress(_feed(3000))
+    (tmp_path / "feed.jsonl.gz").write_bytes(data[: int(len(data) * 0.6)])
+    [item], _ = discover([tmp_path])
+    whole = _as_read(list(read_documents(item)))
+    assert whole[-1][-1] == ["corrupt_compression"]
+    parts, read = _read_parts(item, 200)
+    assert len(parts) >= 3
+    assert read == whole
+    damaged = [row for row in read if row[-1] == ["corrupt_compression"]]
+    assert len(damaged) == 1
+    # Only the last part meets the damage: the earlier ones end before it.
+    assert _as_read(list(read_documents(parts[-1])))[-1][-1] == ["corrupt_compression"]

@@ -10,7 +10,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.ingest import discover, read_documents
+from flows.ingest import FilePart, InputFile, discover, plan_parts, read_documents
 from flows.records import Rejection, SourceDocument
 
 PAGE = (
@@ -131,3 +131,97 @@ def test_empty_warc_is_quarantined(tmp_path: Path) -> None:
     [item], _ = discover([tmp_path])
     [rejection] = list(read_documents(item))
     assert isinstance(rejection, Rejection) and rejection.reasons == ["empty_input"]
+
+
+def write_big_warc(path: Path, *, gzip: bool, pages: int = 30) -> None:
+    """Many HTML pages with requests, 404s and images among them, like a crawl's WARC."""
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=gzip)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
+        for i in range(pages):
+            url = f"https://news.example/2024/03/{i}"
+            request = writer.create_warc_record(
+                url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")
+            )
+            writer.write_record(request)
+            body = PAGE.replace(b"ferry plan", f"ferry plan number {i}".encode())
+            _response(writer, url, "200 OK", "text/html", body, f"2024-03-15T10:{i % 60:02d}:00Z")
+            if i % 4 == 0:
+                _response(writer, url + "/x", "404 Not Found", "text/html", b"<html/>", "2024")
+            if i % 6 == 0:
+                _response(writer, url + ".png", "200 OK", "image/png", b"\x89PNG", "2024")
+
+
+def _read_whole_and_parts(
+    item: InputFile, per_part: int
+) -> tuple[list[FilePart], list[tuple[object, ...]], list[tuple[object, ...]], Counter[str]]:
+    """The parts, what reading the whole file gives, what reading every part gives; and the
+    skipped-record counts, asserted equal both ways."""
+    whole_skipped: Counter[str] = Counter()
+    whole = [_row(d) for d in read_documents(item, skipped_records=whole_skipped)]
+    parts = [part for part, _ in plan_parts(item, per_part) if isinstance(part, FilePart)]
+    parts_skipped: Counter[str] = Counter()
+    read = [_row(d) for part in parts for d in read_documents(part, skipped_records=parts_skipped)]
+    assert parts_skipped == whole_skipped
+    return parts, whole, read, whole_skipped
+
+
+def _row(doc: SourceDocument | Rejection) -> tuple[object, ...]:
+    return (
+        type(doc).__name__,
+        doc.record_id,
+        doc.input_sha256,
+        doc.source_uri,
+        doc.reasons if isinstance(doc, Rejection) else doc.seed.url,
+    )
+
+
+@pytest.mark.parametrize(("name", "gzip"), [("crawl.warc", False), ("crawl.warc.gz", True)])
+def test_a_big_warc_read_in_parts_gives_exactly_the_whole_read(
+    tmp_path: Path, name: str, gzip: bool
+) -> None:
+    write_big_warc(tmp_path / name, gzip=gzip)
+    [item], _ = discover([tmp_path])
+    for per_part in (1, 4, 7):
+        parts, whole, read, skipped = _read_whole_and_parts(item, per_part)
+        assert len(whole) == 30 and read == whole
+        assert len(parts) >= 30 // per_part
+        assert skipped["warc_request_record"] == 30 and skipped["warc_status_404"] == 8
+        offsets = [part.offset for part in parts]
+        assert offsets[0] == 0 and offsets == sorted(set(offsets))
+        assert [part.last for part in parts] == [False] * (len(parts) - 1) + [True]
+    # Each part holds at most per_part documents, weighed as such for the batches.
+    planned = plan_parts(item, 4)
+    assert [weight for _, weight in planned] == [4] * 7 + [2]
+    assert plan_parts(item, 4) == planned  # the same bytes, the same cuts
+
+
+@pytest.mark.parametrize("gzip", [True, False])
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.9])
+def test_a_truncated_warc_in_parts_reports_the_damage_once_where_a_whole_read_does(
+    tmp_path: Path, gzip: bool, keep: float
+) -> None:
+    path = tmp_path / ("c.warc.gz" if gzip else "c.warc")
+    write_big_warc(path, gzip=gzip)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    [item], _ = discover([tmp_path])
+    parts, whole, read, _ = _read_whole_and_parts(item, 3)
+    assert len(parts) >= 2
+    assert read == whole
+    assert [row[-1] for row in read].count(["corrupt_warc"]) == 1
+    assert read[-1][-1] == ["corrupt_warc"]
+
+
+def test_a_warc_gzipped_as_one_stream_is_not_cut(tmp_path: Path) -> None:
+    """Without a gzip member per record there is nowhere to seek to: one part, read as before."""
+    import gzip
+
+    write_big_warc(tmp_path / "plain.warc", gzip=False)
+    (tmp_path / "one-stream.warc.gz").write_bytes(
+        gzip.compress((tmp_path / "plain.warc").read_bytes())
+    )
+    (tmp_path / "plain.warc").unlink()
+    [item], _ = discover([tmp_path])
+    [(whole, _)] = plan_parts(item, 2)
+    assert whole == item
