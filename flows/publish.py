@@ -176,17 +176,17 @@ def _read_all(storage: Storage, paths: Sequence[str], schema: pa.Schema) -> pa.T
 
 
 def _resolve_repeats(inputs: pa.Table) -> tuple[pa.Table, set[tuple[str, str]]]:
-    """Inputs with the same bytes processed by different batches of the run: the one with the
-    smallest source_uri stays, the others become repeats. Returns the inputs with their outcome
-    fixed, and the (record_id, source_uri) of the rows the repeats left in staging."""
+    """Inputs with the same bytes processed by different batches of the run: the first in reading
+    order (by file, then line or offset: as one batch reading everything would meet them) stays,
+    the others become repeats. Returns the inputs with their outcome fixed, and the
+    (record_id, source_uri) of the rows the repeats left in staging."""
     rows = inputs.select(["input_sha256", "outcome", "source_uri"]).to_pylist()
     first: dict[str, str] = {}
     for row in rows:
         if row["outcome"] != "repeat":
             uri = first.get(row["input_sha256"])
-            first[row["input_sha256"]] = (
-                row["source_uri"] if uri is None else min(uri, row["source_uri"])
-            )
+            if uri is None or reading_order(row["source_uri"]) < reading_order(uri):
+                first[row["input_sha256"]] = row["source_uri"]
     outcomes, dropped = [], set()
     for row in rows:
         keep = row["outcome"] == "repeat" or first[row["input_sha256"]] == row["source_uri"]
@@ -198,6 +198,13 @@ def _resolve_repeats(inputs: pa.Table) -> tuple[pa.Table, set[tuple[str, str]]]:
     index = inputs.schema.get_field_index("outcome")
     column = pa.array(outcomes, pa.string())
     return inputs.set_column(index, inputs.schema.field(index), column), dropped
+
+
+def reading_order(source_uri: str) -> tuple[str, int]:
+    """Sort key of an input: its file, then its line (#L<n>) or WARC offset (#offset=<n>)."""
+    path, _, position = source_uri.partition("#")
+    digits = position.removeprefix("L").removeprefix("offset=")
+    return (path, int(digits)) if digits.isdigit() else (source_uri, -1)
 
 
 def _drop_rows(

@@ -97,3 +97,23 @@ def test_publisher_falls_back_to_the_url_host() -> None:
     assert publisher_key(None, "https://www.harbour.example/a/b") == "harbour.example"
     assert publisher_key("Harbour Daily", "https://x.example/") == "harbour daily"
     assert publisher_key(None, None) is None
+
+
+def test_copies_across_batches_keep_the_first_in_reading_order() -> None:
+    import pyarrow as pa
+
+    from flows.publish import _resolve_repeats, reading_order
+    from flows.schema import inputs_schema
+
+    assert reading_order("f.jsonl#L9") < reading_order("f.jsonl#L10")
+    assert reading_order("a.warc#offset=900") < reading_order("a.warc#offset=1200")
+    key = "ab" * 32
+    rows = [  # two batches each processed a copy; the later batch holds the earlier line
+        {"input_sha256": key, "record_id": key[:16], "outcome": "article", "source_uri": uri}
+        for uri in ("f.jsonl#L10", "f.jsonl#L9")
+    ]
+    stamped = [{**r, "run_id": "r", "ingested_at": None, "source_format": "jsonl"} for r in rows]
+    table = pa.Table.from_pylist(stamped, schema=inputs_schema().arrow())
+    resolved, dropped = _resolve_repeats(table)
+    assert resolved["outcome"].to_pylist() == ["repeat", "article"]
+    assert dropped == {(key[:16], "f.jsonl#L10")}
