@@ -145,6 +145,8 @@ def clean_articles(
         finally:
             progress.finish()
             storage.delete_tree(staging)
+            if not storage.list_names(STAGING_DIR):
+                storage.delete_tree(STAGING_DIR)
 
 
 def _run(
