@@ -63,6 +63,28 @@ def test_validate_checks_ids_across_files(tmp_path: Path) -> None:
     assert "article_id_unique_in_dataset (dataset, 1 rows)" in stdout
 
 
+def test_validate_checks_the_inputs_state_against_the_articles(good: Path) -> None:
+    from datetime import UTC, datetime
+
+    from flows.process import RunContext
+    from flows.storage import write_parquet_atomic
+    from flows.write import inputs_table
+
+    def recorded(index: int, outcome: str) -> dict[str, object]:
+        key = f"{index:016x}" + "0" * 48
+        uri = f"in/{index:03d}.txt"
+        return {"input_sha256": key, "record_id": key[:16], "outcome": outcome, "source_uri": uri}
+
+    context = RunContext("run-1", datetime(2026, 11, 24, tzinfo=UTC), "test")
+    # Articles 0 and 1 recorded, article 2 not; input 7 recorded as an article that is missing.
+    rows = [recorded(0, "article"), recorded(1, "article"), recorded(7, "article")]
+    write_parquet_atomic(inputs_table(rows, context), good / "inputs" / "part-run-1.parquet")
+    code, stdout, _ = run("validate", str(good))
+    assert code == 1
+    assert "articles_recorded_in_inputs (dataset, 1 rows): e.g. 0000000000000002" in stdout
+    assert "recorded_articles_published (dataset, 1 rows): e.g. 0000000000000007" in stdout
+
+
 def test_validate_usage_errors_are_one_line(tmp_path: Path) -> None:
     code, stdout, stderr = run("validate", str(tmp_path / "missing"))
     assert code == 2 and not stdout

@@ -126,6 +126,7 @@ def validate_dataset(
         if set(STATS_COLUMNS) <= set(table.column_names):  # else the batch suite reports drift
             checked.stats.append(table.select(STATS_COLUMNS))
     failures = _dataset_failures(duplicate_ids, checked.unreadable)
+    failures += _ledger_failures(storage, known_ids)
     failures += failed_expectations(checked.results)
     summary = ValidateSummary(
         run_id=f"{started:%Y%m%dT%H%M%SZ}-validate-{secrets.token_hex(3)}",
@@ -198,6 +199,36 @@ def _frame(table: pa.Table) -> Any:
     from flows.publish import _frame_for_validation
 
     return _frame_for_validation(table)
+
+
+def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpectation]:
+    """The processed-input state (inputs/) and the articles must tell the same story: every
+    article came from a recorded input, and every input recorded as an article is published.
+    A dataset without inputs/ (written before it existed) is not checked."""
+    from flows.report import FailedExpectation
+
+    ledger = storage.read_columns("inputs", ["record_id", "outcome"])
+    if ledger is None:
+        return []
+    recorded = {
+        record_id
+        for record_id, outcome in zip(
+            ledger["record_id"].to_pylist(), ledger["outcome"].to_pylist(), strict=True
+        )
+        if outcome == "article"
+    }
+    failures = []
+    if unrecorded := article_ids - recorded:
+        detail = "e.g. " + ", ".join(sorted(unrecorded)[:3])
+        failures.append(
+            FailedExpectation("articles_recorded_in_inputs", "dataset", len(unrecorded), 0, detail)
+        )
+    if missing := recorded - article_ids:
+        detail = "e.g. " + ", ".join(sorted(missing)[:3])
+        failures.append(
+            FailedExpectation("recorded_articles_published", "dataset", len(missing), 0, detail)
+        )
+    return failures
 
 
 def _dataset_failures(duplicate_ids: int, unreadable: list[str]) -> list[FailedExpectation]:
