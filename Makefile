@@ -54,4 +54,4 @@ lock:
 	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .prefect output/articles output/quarantine output/reports
+	rm -rf $(VENV) .prefect output/articles output/quarantine output/inputs output/_commits output/reports output/.staging

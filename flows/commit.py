@@ -11,8 +11,8 @@ moves whose file is still in staging are done, the rest were done already. Each 
 whole (a rename, or an object upload); readers never see a partial file or a row twice, and
 after recovery the dataset is what an uninterrupted run would have left.
 
-Replaced files are deleted before the new ones appear: a reader during a full refresh may see
-fewer rows for a moment, never the old and the new rows together.
+In each folder, replaced files (--full-refresh, compaction) are deleted before the new ones
+appear: a reader may see fewer rows for a moment, never the old and the new rows together.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from flows.storage import Storage
 
 COMMITS_DIR = "_commits"
+STAGING_DIR = ".staging"  # <output>/.staging/<run_id>/: a run's files before its commit
 PENDING = "pending"
 COMMITTED = "committed"
 
@@ -57,23 +58,43 @@ def commit(
 
 
 def apply(storage: Storage, journal: dict[str, Any]) -> dict[str, Any]:
-    """Apply a journal; safe to repeat after a crash at any point of a previous apply."""
+    """Apply a journal; safe to repeat after a crash at any point of a previous apply.
+
+    Folder by folder: the files it replaces there go, then its new files there arrive, so the
+    moment in which a reader sees fewer rows is a few renames long and spans one folder.
+    """
+    removes: dict[str, list[str]] = {}
     for rel in journal["removes"]:
-        storage.delete(rel)
-    folders = set()
+        removes.setdefault(_folder(rel), []).append(rel)
+    moves: dict[str, list[tuple[str, str]]] = {}
     for source, target in journal["moves"]:
-        if storage.exists(source):
-            storage.move(source, target)
-        elif not storage.exists(target):
-            raise CommitError(
-                f"commit {journal['run_id']}: {source} is gone and {target} was never written"
-            )
-        folders.add(target.rsplit("/", 1)[0])
-    for folder in sorted(folders):
+        moves.setdefault(_folder(target), []).append((source, target))
+    for folder in sorted(set(removes) | set(moves)):
+        for rel in removes.get(folder, []):
+            storage.delete(rel)
+        for source, target in moves.get(folder, []):
+            if storage.exists(source):
+                storage.move(source, target)
+            elif not storage.exists(target):
+                raise CommitError(
+                    f"commit {journal['run_id']}: {source} is gone and {target} was never written"
+                )
         storage.sync(folder)  # the renames survive a power loss before the journal says so
     journal = {**journal, "status": COMMITTED}
     storage.write_text(journal_path(journal["run_id"]), json.dumps(journal, indent=1) + "\n")
     return journal
+
+
+def _folder(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
+
+
+def is_pending(storage: Storage, run_id: str) -> bool:
+    """True when run_id's journal was written but not fully applied: its staging must stay."""
+    path = journal_path(run_id)
+    if not storage.exists(path):
+        return False
+    return bool(json.loads(storage.read_text(path)).get("status") == PENDING)
 
 
 def pending_journals(storage: Storage) -> list[dict[str, Any]]:
@@ -88,9 +109,13 @@ def pending_journals(storage: Storage) -> list[dict[str, Any]]:
 
 
 def recover(storage: Storage) -> list[str]:
-    """Finish the commits of runs killed while publishing; returns their run ids.
+    """Finish the commits of runs killed while publishing, then clear the staging they and any
+    run killed before its commit left; returns the ids of the commits finished.
 
-    Call it holding the output's run lock, before reading the dataset's state and before
-    staging areas are cleared (a pending journal moves files out of one).
+    Call it holding the output's run lock (no other run is staging), before reading the
+    dataset's state.
     """
-    return [apply(storage, journal)["run_id"] for journal in pending_journals(storage)]
+    finished = [apply(storage, journal)["run_id"] for journal in pending_journals(storage)]
+    for name in storage.list_names(STAGING_DIR):
+        storage.delete_tree(f"{STAGING_DIR}/{name}")  # never published: its run died before
+    return finished

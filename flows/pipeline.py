@@ -45,8 +45,6 @@ from flows.runners import make_task_runner  # noqa: E402
 from flows.settings import RunConfig  # noqa: E402
 from flows.storage import Storage  # noqa: E402
 
-STAGING_DIR = ".staging"
-
 
 def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -136,17 +134,18 @@ def clean_articles(
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
     storage = Storage(config.output)
-    staging = f"{STAGING_DIR}/{context.run_id}"
+    staging = f"{commit.STAGING_DIR}/{context.run_id}"
     with RunLock(storage):
         recovered = commit.recover(storage)  # a run killed while publishing: finish its commit
-        _remove_stale_staging(storage)
         try:
             return _run(config, context, storage, staging, recovered)
         finally:
             progress.finish()
-            storage.delete_tree(staging)
-            if not storage.list_names(STAGING_DIR):
-                storage.delete_tree(STAGING_DIR)
+            # A commit that failed half-way is finished by the next run from this staging.
+            if not commit.is_pending(storage, context.run_id):
+                storage.delete_tree(staging)
+            if not storage.list_names(commit.STAGING_DIR):
+                storage.delete_tree(commit.STAGING_DIR)
 
 
 def _run(
@@ -220,16 +219,6 @@ def _run(
     write_reports(summary, published_result.validation_results, storage)
     write_card(storage)
     return summary.as_dict()
-
-
-def _remove_stale_staging(storage: Storage) -> None:
-    """Staging left by a run that was killed before its commit: never published, so it can go.
-
-    Safe because the caller holds the output's run lock (no other run is staging here) and has
-    already recovered pending commits (which move files out of their staging).
-    """
-    for name in storage.list_names(STAGING_DIR):
-        storage.delete_tree(f"{STAGING_DIR}/{name}")
 
 
 if __name__ == "__main__":

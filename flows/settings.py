@@ -13,6 +13,8 @@ DEFAULT_OUTPUT = "output"
 # Rows per validation unit (publish, validate): enough for a meaningful quarantine share, small
 # enough to hold in memory.
 VALIDATION_UNIT_ROWS = 5000
+# Rows per file that `newsclean compact` writes: big enough that readers pay little per file.
+COMPACT_TARGET_ROWS = 100_000
 
 # Quiet, offline-safe Prefect and GX unless the user says otherwise. The temporary local API
 # server needs longer than Prefect's default 20 s to start on a fresh PREFECT_HOME (migrations).

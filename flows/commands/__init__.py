@@ -9,6 +9,12 @@ class UsageError(Exception):
     """A bad combination of arguments: reported as one line, exit code 2."""
 
 
-from flows.commands import report, run, serve, validate  # noqa: E402 - the modules import the names above
+from flows.commands import (  # noqa: E402 - the modules import the names above
+    compact,
+    report,
+    run,
+    serve,
+    validate,
+)
 
-COMMANDS = [run, validate, report, serve]
+COMMANDS = [run, validate, report, compact, serve]
