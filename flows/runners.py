@@ -7,6 +7,10 @@ cluster needs two things a stock `DaskTaskRunner` does not give:
   starts its workers as daemons unless `distributed.worker.daemon` is False;
 - the URL of the flow's Prefect API in the workers' environment: without it every worker process
   starts its own temporary Prefect server (about 20 s each, and runs invisible to the flow's).
+
+A local cluster is started with both. The workers of an external cluster (`--dask-address`) are
+checked when the runner opens: a daemonic worker, or one without PREFECT_API_URL, stops the run
+with an error that says how to start the workers, before any batch is submitted.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
+import sys
 import tempfile
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +29,15 @@ if TYPE_CHECKING:  # Prefect is imported lazily: flows.pipeline sets its setting
 
 # Active while the runner is open: the nanny reads it when it (re)starts a worker process.
 DASK_CONFIG = {"distributed.worker.daemon": False}
+WORKER_SETUP_HELP = (
+    "start each worker with DASK_DISTRIBUTED__WORKER__DAEMON=False and PREFECT_API_URL=<the "
+    "flow's Prefect server>/api in its environment (see docs/scaling.md)"
+)
+log = logging.getLogger(__name__)
+
+
+class DaskWorkerSetupError(RuntimeError):
+    """The external cluster's workers cannot run batch tasks as they were started."""
 
 
 def make_task_runner(kind: str, workers: int, dask_address: str | None = None) -> TaskRunner[Any]:
@@ -70,6 +84,46 @@ def current_api_url() -> str | None:
     return str(context.client.api_url).rstrip("/")
 
 
+def worker_setup() -> tuple[bool, str | None]:
+    """Run on each Dask worker: whether it is daemonic, and the Prefect API it reports to."""
+    import multiprocessing
+    import os
+
+    return multiprocessing.current_process().daemon, os.environ.get("PREFECT_API_URL") or None
+
+
+def check_workers(
+    setups: dict[str, tuple[bool, str | None]], api_url: str | None, address: str
+) -> None:
+    """Refuse workers that cannot run batch tasks; warn about ones that report to another API.
+
+    A daemonic worker fails every batch (it may not start the per-document child process); a
+    worker without PREFECT_API_URL starts a temporary Prefect server of its own (runs invisible
+    to the flow's). A different URL may be the same server under another name: a warning.
+    """
+    if not setups:
+        log.warning("the Dask cluster at %s has no workers yet; batches wait for some", address)
+    daemonic = sorted(worker for worker, (daemon, _) in setups.items() if daemon)
+    no_api = sorted(worker for worker, (_, url) in setups.items() if not url)
+    problems = []
+    if daemonic:
+        problems.append(f"daemonic workers (cannot start child processes): {', '.join(daemonic)}")
+    if no_api:
+        problems.append(f"workers without PREFECT_API_URL: {', '.join(no_api)}")
+    if problems:
+        raise DaskWorkerSetupError(
+            f"the Dask cluster at {address} has {'; '.join(problems)}; {WORKER_SETUP_HELP}"
+        )
+    other = {url for _, url in setups.values() if url and api_url and url.rstrip("/") != api_url}
+    if other:
+        log.warning(
+            "Dask workers report to %s, this flow to %s: runs show up in the flow's API only if "
+            "they are the same server",
+            ", ".join(sorted(str(url) for url in other)),
+            api_url,
+        )
+
+
 @functools.cache
 def dask_runner_class() -> Any:
     """Built on first use: importing prefect_dask (and distributed) costs about 0.8 s."""
@@ -89,6 +143,12 @@ def dask_runner_class() -> Any:
             quiet = logging.getLogger("distributed")
             stack.callback(quiet.setLevel, quiet.level)
             quiet.setLevel(logging.WARNING)
+            if self.address:  # an external cluster: its workers were started by someone else
+                try:
+                    check_workers(self.client.run(worker_setup), current_api_url(), self.address)
+                except BaseException:
+                    self.__exit__(*sys.exc_info())
+                    raise
             return self
 
     return NewscleanDaskTaskRunner

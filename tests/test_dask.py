@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -119,3 +120,89 @@ def test_bad_dask_flags_are_usage_errors(
 ) -> None:
     assert main(["run", str(SAMPLE_DIR), "-o", str(tmp_path), "--dask-address", "tcp://h:1"]) == 2
     assert "--dask-address needs --task-runner dask" in capsys.readouterr().err
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_api")
+def test_an_external_dask_cluster_gives_the_same_dataset_as_threads(tmp_path: Path) -> None:
+    """`--dask-address`: a cluster started apart from the flow, its workers set up as
+    docs/scaling.md says (non-daemonic, PREFECT_API_URL of the flow's server)."""
+    import dask.config
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.pipeline import clean_articles
+
+    api_url = PREFECT_API_URL.value()
+    assert api_url, "the prefect_api fixture sets the test server's URL"
+    threads, external = tmp_path / "threads", tmp_path / "external"
+    assert run(threads, "--workers", "2") == 0
+    # The nanny reads the daemon setting when it starts a worker process: on a real cluster,
+    # DASK_DISTRIBUTED__WORKER__DAEMON=False in the environment of `dask worker`.
+    with (
+        dask.config.set({"distributed.worker.daemon": False}),
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.WARNING,
+            env={"PREFECT_API_URL": api_url},
+        ) as cluster,
+    ):
+        state = clean_articles(
+            inputs=[str(SAMPLE_DIR)],
+            output=str(external),
+            workers=2,
+            batch_size=1,
+            task_runner="dask",
+            dask_address=cluster.scheduler_address,
+            return_state=True,
+        )
+        assert state.is_completed()
+        # The batches ran on this cluster, which the run left running for the next one.
+        assert cluster.scheduler.task_prefixes["process_batch"].state_counts["memory"] == 5
+        assert len(cluster.scheduler_info["workers"]) == 2
+    for part in ("articles", "quarantine"):
+        pd.testing.assert_frame_equal(read_rows(external / part), read_rows(threads / part))
+    assert len(read_rows(external / "articles")) == 5
+    assert not list(tmp_path.glob("*/.staging/*")), "staging left behind"
+    runs = asyncio.run(task_runs(state.state_details.flow_run_id))
+    batches = [r for r in runs if r.name.startswith("process-batch")]
+    assert len(batches) == 5
+    assert all(r.state is not None and r.state.is_completed() for r in batches)
+
+
+API = "http://prefect:4200/api"
+
+
+@pytest.mark.parametrize(
+    ("setups", "message"),
+    [
+        ({"tcp://w1:1": (True, API)}, "daemonic workers .*tcp://w1:1"),
+        (
+            {"tcp://w1:1": (False, API), "tcp://w2:1": (False, None)},
+            "without PREFECT_API_URL: tcp://w2:1;",
+        ),
+    ],
+)
+def test_external_workers_that_cannot_run_batches_are_refused(
+    setups: dict[str, tuple[bool, str | None]], message: str
+) -> None:
+    from flows.runners import DaskWorkerSetupError, check_workers
+
+    with pytest.raises(DaskWorkerSetupError, match=message) as error:
+        check_workers(setups, API, "tcp://scheduler:8786")
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in str(error.value)
+
+
+def test_external_workers_reporting_to_another_api_are_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from flows.runners import check_workers
+
+    with caplog.at_level(logging.WARNING, logger="flows.runners"):
+        check_workers({"tcp://w1:1": (False, API + "/")}, API, "tcp://s:1")  # the same server
+        assert not caplog.records
+        check_workers({"tcp://w1:1": (False, "http://other:4200/api")}, API, "tcp://s:1")
+    assert "report to http://other:4200/api" in caplog.text
