@@ -64,10 +64,11 @@ def validate_cron(cron: str) -> str:
 
 
 def deployment_parameters(config: RunConfig) -> dict[str, Any]:
-    """The flow's parameters; paths absolute because runs start in a process of Prefect's."""
+    """The flow's parameters; local paths absolute because runs start in a process of Prefect's
+    (URLs such as s3://bucket/news stay as they are)."""
     return {
-        "inputs": [str(Path(p).resolve()) for p in config.inputs],
-        "output": str(Path(config.output).resolve()),
+        "inputs": [_absolute(p) for p in config.inputs],
+        "output": _absolute(config.output),
         "workers": config.workers,
         "batch_size": config.batch_size,
         "document_timeout": config.document_timeout,
@@ -78,6 +79,10 @@ def deployment_parameters(config: RunConfig) -> dict[str, Any]:
         "task_runner": config.task_runner,
         "dask_address": config.dask_address,
     }
+
+
+def _absolute(location: str) -> str:
+    return location if "://" in location else str(Path(location).resolve())
 
 
 def serve_scheduled(

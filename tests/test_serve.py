@@ -182,3 +182,15 @@ def test_bad_options_stop_serve_before_any_server_starts(
     err = capsys.readouterr().err
     assert message in err
     assert "starting a Prefect server" not in err
+
+
+def test_deployment_parameters_make_paths_absolute_and_keep_urls(tmp_path: Path) -> None:
+    from flows.serve import deployment_parameters
+    from flows.settings import RunConfig
+
+    config = RunConfig.build(inputs=[str(SAMPLE_DIR)], output="memory://bucket/news", workers=1)
+    parameters = deployment_parameters(config)
+    assert parameters["output"] == "memory://bucket/news"
+    assert Path(parameters["inputs"][0]).is_absolute()
+    local = RunConfig.build(inputs=[str(SAMPLE_DIR)], output="relative/out", workers=1)
+    assert deployment_parameters(local)["output"] == str(Path("relative/out").resolve())
