@@ -69,6 +69,7 @@ class IsolatedWorker:
         self._timeout = timeout_seconds
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: multiprocessing.connection.Connection | None = None
+        self._served = False  # the current child finished at least one document
 
     def __enter__(self) -> IsolatedWorker:
         return self
@@ -84,7 +85,7 @@ class IsolatedWorker:
         )
         process.start()
         child.close()
-        self._process, self._conn = process, parent
+        self._process, self._conn, self._served = process, parent, False
         return parent
 
     def process(self, doc: SourceDocument) -> dict[str, Any] | Rejection:
@@ -97,11 +98,19 @@ class IsolatedWorker:
                 return reject(doc, "extract", "timeout", detail)
             status, payload = conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+            fresh = not self._served  # died before it finished a single document
+            if self._process is not None:
+                self._process.join(timeout=5)  # its exit code, not None
             code = self._process.exitcode if self._process else None
             self._kill()
-            return reject(
-                doc, "extract", "worker_crashed", f"the worker process died (exit code {code})"
-            )
+            detail = f"the worker process died (exit code {code})"
+            if fresh:
+                detail += (
+                    "; if newsclean is called from a script, is the call under "
+                    "`if __name__ == '__main__':`? Worker processes import the main script again"
+                )
+            return reject(doc, "extract", "worker_crashed", detail)
+        self._served = True
         if status == "error":
             return reject(doc, "extract", "processing_error", payload)
         return payload

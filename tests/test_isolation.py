@@ -47,9 +47,18 @@ def test_crash_and_exception_become_rejections() -> None:
         raised = worker.process(_doc("raise"))
         fine = worker.process(_doc("ok"))
     assert isinstance(crashed, Rejection) and crashed.reasons == ["worker_crashed"]
+    assert "exit code 3" in (crashed.detail or "")
+    assert "__main__" in (crashed.detail or "")  # a child dying at once: the likely cause named
     assert isinstance(raised, Rejection) and raised.reasons == ["processing_error"]
     assert "bad page" in (raised.detail or "")
     assert isinstance(fine, dict)
+
+
+def test_a_child_that_served_before_gets_no_script_hint() -> None:
+    with IsolatedWorker(CONTEXT, ProcessSettings(), timeout_seconds=20, work=sleepy) as worker:
+        worker.process(_doc("ok"))
+        crashed = worker.process(_doc("crash"))
+    assert isinstance(crashed, Rejection) and "__main__" not in (crashed.detail or "")
 
 
 def test_one_child_serves_many_documents() -> None:
