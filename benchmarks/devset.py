@@ -84,7 +84,8 @@ class Page:
 # --- command line ---------------------------------------------------------------------------
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the dev set is, where to unpack it, and how many of its pages to use."""
     parser.add_argument(
         "--devset", type=Path, default=DEFAULT_ARCHIVE, help="the trafilatura-eval.tar.xz archive"
     )
@@ -95,6 +96,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="unpack the archive here once and reuse it (default: a temporary folder per run)",
     )
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    add_corpus_arguments(parser)
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPUs)"
     )

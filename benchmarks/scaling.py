@@ -68,19 +68,7 @@ class Row:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--devset",
-        type=Path,
-        default=devset.DEFAULT_ARCHIVE,
-        help="the trafilatura-eval.tar.xz archive",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        help="unpack the archive here once and reuse it (default: a temporary folder per run)",
-    )
-    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    devset.add_corpus_arguments(parser)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="default: 1 2")
     parser.add_argument(
         "--runners",

@@ -3,8 +3,6 @@ file is many short tasks; the dataset is the same as reading every file whole.""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -14,10 +12,10 @@ from typing import Any
 import pandas as pd
 import pytest
 from conftest import SAMPLE_DIR
+from test_pipeline import run_cli
 
 from flows import batch as batch_module
 from flows.batch import MAX_BATCH_FILES, BatchSpec, plan_batches
-from flows.cli import main
 from flows.ingest import FilePart, InputFile, discover, read_documents
 
 
@@ -117,14 +115,6 @@ def test_without_a_batch_size_parts_hold_up_to_the_cap(tmp_path: Path) -> None:
     counts = [item.count for item in _items(batches) if isinstance(item, FilePart)]
     assert counts == [MAX_BATCH_FILES] * 3 + [None]
     assert len(batches) == 4
-
-
-def run_cli(*args: str) -> tuple[int, dict[str, Any]]:
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        code = main(["run", "--no-progress", "--json", *args])
-    text = stdout.getvalue()
-    return code, (json.loads(text) if text.strip().startswith("{") else {})
 
 
 def _dataset(out: Path) -> dict[str, pd.DataFrame]:
