@@ -39,7 +39,13 @@ from flows.extract import ExtractionSettings  # noqa: E402
 from flows.ingest import discover  # noqa: E402
 from flows.lock import RunLock  # noqa: E402
 from flows.process import ProcessSettings, RunContext  # noqa: E402
-from flows.publish import PublishResult, count_boilerplate, dataset_state, publish_run  # noqa: E402
+from flows.publish import (  # noqa: E402
+    PublishResult,
+    check_layout,
+    count_boilerplate,
+    dataset_state,
+    publish_run,
+)
 from flows.report import RunSummary, write_reports  # noqa: E402
 from flows.runners import make_task_runner  # noqa: E402
 from flows.settings import RunConfig  # noqa: E402
@@ -155,6 +161,7 @@ def _run(
     staging: str,
     recovered: list[str],
 ) -> dict[str, Any]:
+    check_layout(storage, full_refresh=config.full_refresh)
     files, skipped = discover(config.inputs)
     state = dataset_state(storage)
     if config.full_refresh:

@@ -59,6 +59,24 @@ class DatasetState:
     published: list[tuple[str, str, str | None]] = field(default_factory=list)
 
 
+class DatasetLayoutError(RuntimeError):
+    """The output holds a dataset this version cannot append to safely."""
+
+
+def check_layout(storage: Storage, *, full_refresh: bool = False) -> None:
+    """Refuse to append to a dataset written before the inputs state and the month partitions:
+    its inputs would all be done again under new ids. --full-refresh replaces it instead."""
+    if full_refresh:
+        return
+    flat = [p for p in storage.parquet_files(ARTICLES_DIR) if p.count("/") == 1]
+    if flat and not storage.is_dir(INPUTS_DIR):
+        raise DatasetLayoutError(
+            f"{storage.url(ARTICLES_DIR)} was written by an older newsclean (no inputs/ state, "
+            "no month partitions); run once with --full-refresh to rebuild it, or use a new "
+            "output folder"
+        )
+
+
 def dataset_state(storage: Storage) -> DatasetState:
     state = DatasetState()
     inputs = storage.read_columns(INPUTS_DIR, ["input_sha256"])

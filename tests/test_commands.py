@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_DIR
 from test_report import article, write_dataset
 
 from flows.cli import main
@@ -115,3 +116,12 @@ def test_help_lists_the_commands() -> None:
         main(["--help"])
     for command in ("run", "validate", "report"):
         assert f"    {command}" in stdout.getvalue()
+
+
+def test_run_refuses_to_append_to_a_dataset_of_the_old_layout(tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    write_dataset(out, [article(0)])  # articles/part-*.parquet, no inputs/ state
+    code, _, stderr = run("run", str(SAMPLE_DIR), "--output", str(out))
+    assert code == 2
+    assert "written by an older newsclean" in stderr and "--full-refresh" in stderr
+    assert stderr.count("\n") == 1

@@ -121,6 +121,7 @@ def handle(args: argparse.Namespace) -> int:
     if "://" not in config.output:
         _check_writable(Path(config.output))
     RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
+    _check_layout(config)
     from flows import progress
     from flows.pipeline import clean_articles
     from flows.report import terminal_summary
@@ -158,6 +159,16 @@ def add_task_runner_arguments(parser: argparse.ArgumentParser) -> None:
         help="scheduler of an existing Dask cluster (with --task-runner dask); its workers need "
         "DASK_DISTRIBUTED__WORKER__DAEMON=False, PREFECT_API_URL and access to the output folder",
     )
+
+
+def _check_layout(config: RunConfig) -> None:
+    from flows.publish import DatasetLayoutError, check_layout
+    from flows.storage import Storage
+
+    try:
+        check_layout(Storage(config.output), full_refresh=config.full_refresh)
+    except DatasetLayoutError as error:
+        raise UsageError(str(error)) from error
 
 
 def _check_writable(output: Path) -> None:
