@@ -228,10 +228,11 @@ def _published(
         input_fact = dt.plausible(dt.parse_date(seed.date, language=language), now)
         if input_fact:
             return input_fact, INPUT_FIELD
-    line_facts = [
+    # Lazy: parsing stops at the first metadata line with a plausible date.
+    line_facts = (
         dt.plausible(dt.parse_metadata_line(span.text, language=language), now)
         for span in cleaned.spans("metadata_line")
-    ]
+    )
     line_fact = next((fact for fact in line_facts if fact), None)
     page_fact, page_source = _page_date(seed, now, language)
     # htmldate's guess with no explicit or URL evidence behind it loses to the date the page
