@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+from quality import Confusion, evaluate_result
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -261,11 +262,7 @@ def out_of_fold(data: Dataset, epochs: int) -> np.ndarray:
 
 def decide(model: lineclass.LineModel, lines: list[str], probs: np.ndarray) -> list[bool]:
     """Which lines stay, as the cleaner decides (rule labels aside)."""
-    weights = [lineclass.line_weight(line) for line in lines]
-    block = lineclass.main_block(list(probs), model.threshold, weights)
-    if not any(block):
-        return [True] * len(lines)
-    return [b and p >= model.drop_below for b, p in zip(block, probs, strict=True)]
+    return [not off for off in lineclass.off_article(lines, probs.tolist(), model)]
 
 
 def tune(
@@ -282,21 +279,22 @@ def tune(
             model = lineclass.model_from_dict(
                 {**model_data, "threshold": threshold, "drop_below": drop_below}
             )
-            tp = fp = fn = 0
+            total = Confusion()
             for k, rows, lines in data.pages():
                 keep = decide(model, lines, probs[rows])
-                if gold[k].get("with") or gold[k].get("without"):
+                if gold[k]["with"] or gold[k]["without"]:
                     kept = "\n".join(line for line, k_ in zip(lines, keep, strict=True) if k_)
-                    found = [snippet in kept for snippet in gold[k].get("with", [])]
-                    tp += sum(found)
-                    fn += len(found) - sum(found)
-                    fp += sum(snippet in kept for snippet in gold[k].get("without", []))
+                    total.add(evaluate_result(kept, gold[k]))
                     continue
-                for k_, label in zip(keep, data.y[rows], strict=True):
-                    tp += int(k_ and label == 1)
-                    fp += int(k_ and label == 0)
-                    fn += int((not k_) and label == 1)
-            f1 = 2 * tp / max(1, 2 * tp + fp + fn)
+                pairs = list(zip(keep, data.y[rows], strict=True))
+                total.add(
+                    Confusion(
+                        tp=sum(1 for k_, label in pairs if k_ and label == 1),
+                        fp=sum(1 for k_, label in pairs if k_ and label == 0),
+                        fn=sum(1 for k_, label in pairs if not k_ and label == 1),
+                    )
+                )
+            f1 = total.scores()["f1"] or 0.0
             if f1 > best[0]:
                 best = (f1, threshold, drop_below)
     print(
@@ -348,9 +346,6 @@ def train(pages: list[dict[str, Any]], note: str, epochs: int = EPOCHS) -> dict[
 
 def evaluate(pages: list[dict[str, Any]], model_path: Path | None) -> dict[str, float]:
     """clean_text(content_kind="text") on the whole-page text, scored as quality.py scores it."""
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-    from quality import Confusion, evaluate_result
-
     from flows import clean
 
     if model_path is not None:

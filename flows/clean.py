@@ -237,12 +237,10 @@ def _label_off_article(lines: list[str], labels: list[_Label | None]) -> None:
         return  # too little to tell an article's block from its surroundings
     model = lineclass.load_model()
     scores = lineclass.score(lines, model)
-    weights = [lineclass.line_weight(line) for line in lines]
-    block = lineclass.main_block(scores, model.threshold, weights)
-    if not any(block):
-        return  # no line looks like article prose: leave the decision to the rules
-    for i, (inside, value) in enumerate(zip(block, scores, strict=True)):
-        if labels[i] is None and (not inside or value < model.drop_below):
+    # With no main block (no line looks like article prose) nothing is off: the rules decide.
+    off = lineclass.off_article(lines, scores, model)
+    for i, (dropped, value) in enumerate(zip(off, scores, strict=True)):
+        if labels[i] is None and dropped:
             rule = f"{lineclass.RULE_NAME} score={value:.2f}"
             labels[i] = _Label(lineclass.KIND, rule, lines[i])
 

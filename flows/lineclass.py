@@ -364,3 +364,15 @@ def main_block(
 def line_weight(line: str) -> float:
     """How much a line counts in the main block: long lines carry the article, a bit sublinearly."""
     return math.sqrt(min(len(line), 400) / 40 + 0.25)
+
+
+def off_article(lines: Sequence[str], scores: Sequence[float], model: LineModel) -> list[bool]:
+    """Per line, whether the model drops it: outside the main block, or inside it but scoring
+    under `model.drop_below`. With no main block (no line looks like article prose), none."""
+    weights = [line_weight(line) for line in lines]
+    block = main_block(scores, model.threshold, weights)
+    if not any(block):
+        return [False] * len(lines)
+    return [
+        not inside or value < model.drop_below for inside, value in zip(block, scores, strict=True)
+    ]
