@@ -329,8 +329,8 @@ def print_header(title: str, info: dict[str, Any]) -> None:
     print()
 
 
-def missing_message(archive: Path) -> str:
-    return f"development set not found at {archive}, nothing measured"
+def missing_message(archive: Path, nothing: str = "measured") -> str:
+    return f"development set not found at {archive}, nothing {nothing}"
 
 
 def save_json(path: Path, figures: dict[str, Any]) -> None:

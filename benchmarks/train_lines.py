@@ -37,14 +37,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import devset
 import numpy as np
 from quality import Confusion, evaluate_result
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.append(str(REPO_ROOT))
-
-from flows import lineclass  # noqa: E402
+from flows import lineclass
 
 # Languages whose stopwords the model ships (justext's lists, most frequent first); CJK pages use
 # lineclass.CJK_FUNCTION_CHARS instead.
@@ -378,7 +375,6 @@ def evaluate(pages: list[dict[str, Any]], model_path: Path | None) -> dict[str, 
 
 
 def _prepare_page(ref: Any) -> dict[str, Any]:
-    import devset
     from inscriptis import get_text
 
     from flows.clean import clean_text
@@ -407,9 +403,6 @@ def _prepare_page(ref: Any) -> dict[str, Any]:
 
 
 def prepare(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-    import devset
-
     with devset.unpacked(args.devset, args.cache_dir) as root:
         refs = devset.page_refs(root, args.limit)
         for _, result in devset.run_pages(_prepare_page, refs, args.jobs, 300):
@@ -421,13 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare")
-    p.add_argument(
-        "--devset",
-        type=Path,
-        default=REPO_ROOT.parent / "shared" / "corpora" / "trafilatura-eval.tar.xz",
-    )
-    p.add_argument("--cache-dir", type=Path, default=None)
-    p.add_argument("--limit", type=int, default=None)
+    devset.add_corpus_arguments(p)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--out", type=Path, required=True)
     t = sub.add_parser("train")
@@ -442,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "prepare":
         if not args.devset.is_file():
-            print(f"development set not found at {args.devset}, nothing prepared")
+            print(devset.missing_message(args.devset, "prepared"))
             return 0
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
