@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from flows.html_meta import HtmlFacts, html_facts
+from flows.html_meta import HtmlFacts, html_facts, parse_tree
 from flows.records import SeedMetadata, SourceDocument
 
 
@@ -40,8 +40,12 @@ def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> 
 def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) -> Extracted:
     import trafilatura  # a worker process imports it once; the CLI's --help does not pay for it
 
+    # Parsed once, for trafilatura (which works on its own copy) and for the page's facts; a page
+    # lxml cannot parse goes to trafilatura as a string, as before.
+    tree = parse_tree(html)
+    page = html if tree is None else tree
     result = trafilatura.bare_extraction(
-        html,
+        page,
         url=seed.url,
         with_metadata=True,
         include_comments=settings.include_comments,
@@ -55,7 +59,7 @@ def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) ->
     text = found.get("text") or ""
     if not text.strip():
         raise ExtractionError("trafilatura found no main text in the page")
-    return Extracted(text, "html", merge_seed(seed, found, html_facts(html)))
+    return Extracted(text, "html", merge_seed(seed, found, html_facts(page)))
 
 
 def merge_seed(

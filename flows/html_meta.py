@@ -259,9 +259,12 @@ def parse_tree(html: str) -> HtmlElement | None:
     return tree if isinstance(tree, HtmlElement) else None
 
 
-def html_facts(html: str) -> HtmlFacts:
-    """The publication date and authors the page states in JSON-LD, else in meta tags."""
-    tree = parse_tree(html)
+def html_facts(page: str | HtmlElement) -> HtmlFacts:
+    """The publication date and authors the page states in JSON-LD, else in meta tags.
+
+    `page` is the HTML, or its tree as `parse_tree` gives it (which is only read, never changed).
+    """
+    tree = page if isinstance(page, HtmlElement) else parse_tree(page)
     if tree is None:
         return HtmlFacts()
     found = all_jsonld_objects(tree)
