@@ -158,11 +158,6 @@ def page_refs(root: Path, limit: int | None = None) -> list[PageRef]:
     return refs[:limit] if limit is not None else refs
 
 
-def iter_pages(root: Path, limit: int | None = None) -> Iterator[Page]:
-    for ref in page_refs(root, limit):
-        yield ref.load()
-
-
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 

@@ -246,9 +246,7 @@ def print_table(rows: list[Row]) -> None:
         "| runner | workers | documents | flow s | documents/s | speed-up vs 1 worker "
         "| efficiency | wall s | busy % | steal s | load at start | status |"
     )
-    print(
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in rows:
         speedup = f"{r.speedup:.2f}" if r.speedup is not None else "n/a"
         efficiency = f"{r.speedup / r.workers:.2f}" if r.speedup is not None else "n/a"

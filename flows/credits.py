@@ -290,11 +290,6 @@ def fold_names(names: list[str], known: list[str] | None = None) -> list[str]:
     return kept
 
 
-def canonical_form(name: str, credited: list[str]) -> str:
-    """The credited spelling of a name when one matches, else the name itself."""
-    return next((other for other in credited if same_person(name, other)), name)
-
-
 # --- credit lines ----------------------------------------------------------------------------
 
 AUTHORS, CONTRIBUTORS, EDITORS, OTHER = "authors", "contributors", "editors", "other"

@@ -248,11 +248,16 @@ def parse_metadata_line(line: str, *, language: str | None = None) -> DateFact |
     return None
 
 
+def _url_path(url: str) -> str:
+    """The URL without its scheme and host, so digits in a host name never read as a date."""
+    return re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.IGNORECASE)
+
+
 def parse_url_date(url: str | None) -> DateFact | None:
     """A day in the URL path (/2023/06/19/, /2023-06-19/, /20230619/)."""
     if not url:
         return None
-    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.IGNORECASE)
+    path = _url_path(url)
     for pattern in URL_DATES:
         for match in pattern.finditer(path):
             try:
@@ -266,7 +271,7 @@ def url_year(url: str | None) -> int | None:
     """The year of a /YYYY/ or /YYYY/MM/ path segment."""
     if not url:
         return None
-    path = re.sub(r"^[a-z]+://[^/]+", "", url, flags=re.IGNORECASE)
+    path = _url_path(url)
     match = URL_YEAR.search(path)
     return int(match["y"]) if match else None
 
