@@ -100,7 +100,6 @@ class HtmlFacts:
     date: str | None = None
     date_source: str | None = None
     authors: tuple[str, ...] = field(default_factory=tuple)
-    author_source: str | None = None
     # Names JSON-LD types as organisations (publisher, site, organisation authors): an author
     # field holding one names an outlet, not a person. og:site_name is not used: a personal
     # blog's site name is its author's name.
@@ -272,14 +271,11 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
     date, date_source = jsonld_date(objects), SOURCE_JSON_LD
     if not date:
         date, date_source = meta_date(tree), SOURCE_HTML_META
-    authors, author_source = jsonld_authors(objects), SOURCE_JSON_LD
-    if not authors:
-        authors, author_source = meta_authors(tree), SOURCE_HTML_META
+    authors = jsonld_authors(objects) or meta_authors(tree)
     return HtmlFacts(
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),
-        author_source=author_source if authors else None,
         organisations=tuple(
             name
             for name in dict.fromkeys(jsonld_organisations(found))
