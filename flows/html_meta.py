@@ -231,16 +231,18 @@ def _marked_up_date(tree: HtmlElement) -> str | None:
     return None
 
 
-def meta_date(tree: HtmlElement) -> str | None:
-    values = _meta_values(tree)
+def meta_date(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> str | None:
+    """`values`: the page's `_meta_values`, when the caller has them already."""
+    values = _meta_values(tree) if values is None else values
     for key in META_PUBLISHED:
         if values.get(key):
             return values[key][0]
     return _marked_up_date(tree)
 
 
-def meta_authors(tree: HtmlElement) -> list[str]:
-    values = _meta_values(tree)
+def meta_authors(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> list[str]:
+    """`values`: the page's `_meta_values`, when the caller has them already."""
+    values = _meta_values(tree) if values is None else values
     for key in META_AUTHOR:
         names = [v for v in values.get(key, []) if not NOT_A_NAME_VALUE.search(v)]
         if names:
@@ -268,10 +270,11 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
         return HtmlFacts()
     found = all_jsonld_objects(tree)
     objects = article_objects(found)
+    values = _meta_values(tree)  # read once, for the date and the authors
     date, date_source = jsonld_date(objects), SOURCE_JSON_LD
     if not date:
-        date, date_source = meta_date(tree), SOURCE_HTML_META
-    authors = jsonld_authors(objects) or meta_authors(tree)
+        date, date_source = meta_date(tree, values), SOURCE_HTML_META
+    authors = jsonld_authors(objects) or meta_authors(tree, values)
     return HtmlFacts(
         date=date,
         date_source=date_source if date else None,
