@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, cast
 from charset_normalizer import from_bytes
 
 from flows.records import Rejection, SeedMetadata, SkippedInput, SourceDocument
+from flows.storage import is_url
 
 # Suffix (lower case, longest first) -> input format.
 FORMATS_BY_SUFFIX: tuple[tuple[str, str], ...] = (
@@ -128,11 +129,6 @@ def discover(
                     str(path), relpath, str(path.resolve()), path.stat().st_size, files, skipped
                 )
     return sorted(files.values()), sorted(skipped, key=lambda s: s.source_uri)
-
-
-def is_url(name: str) -> bool:
-    """An fsspec URL (s3://, gs://, memory://, file://...) rather than a local path."""
-    return "://" in name
 
 
 def url_exists(url: str) -> bool:

@@ -41,7 +41,9 @@ def language_codes(value: str) -> list[str]:
 
 
 def _input_exists(name: str) -> bool:
-    if "://" in name:
+    from flows.storage import is_url
+
+    if is_url(name):
         from flows.ingest import InputError, url_exists
 
         try:
