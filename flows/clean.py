@@ -46,6 +46,8 @@ TAIL_WINDOW = 20
 RELATED_BLOCK_MAX = 12
 # A bio goes on for a few sentences ("She covers ... She holds ..."); not for a whole article.
 BIO_CONTINUATION_MAX = 8
+# The rule name for a line or sentence that goes on the bio before it.
+BIO_CONTINUATION_RULE = "bio_continuation_v1"
 # At most this many sentences at the end of a line are tested as a glued tail.
 GLUED_TAIL_MAX = 40
 # Texts shorter than this (in non-empty lines) are not given to the line model.
@@ -196,14 +198,26 @@ def _tail_candidates(lines: list[str], labels: list[_Label | None]) -> dict[int,
         rule = first_match(lines[i], TAIL_RULES)
         if rule is not None:
             candidates[i] = _label_for(rule, lines[i])
-            bio_run = 1 if rule.name == "bio_sentence_v1" else 0
-        elif 0 < bio_run < BIO_CONTINUATION_MAX and _THIRD_PERSON.search(lines[i]):
+            bio_run = _bio_run_start(rule.name)
+        elif _continues_bio(bio_run, lines[i]):
             # "She covers the State Department ...": the bio goes on in its own paragraph.
-            candidates[i] = _Label("author_bio", "bio_continuation_v1", lines[i])
+            candidates[i] = _Label("author_bio", BIO_CONTINUATION_RULE, lines[i])
             bio_run += 1
         else:
             bio_run = 0
     return candidates
+
+
+def _bio_run_start(rule: str) -> int:
+    """The bio run after a line or sentence a rule matched: 1 after a bio sentence, else 0."""
+    return 1 if rule == "bio_sentence_v1" else 0
+
+
+def _continues_bio(bio_run: int, text: str) -> bool:
+    """Whether `text`, matched by no rule, goes on the bio before it (one rule for lines and for
+    glued sentences): only after a bio sentence, for fewer than BIO_CONTINUATION_MAX lines in
+    all, and only when it speaks of a third person ("She covers ..."), not of the news."""
+    return 0 < bio_run < BIO_CONTINUATION_MAX and _THIRD_PERSON.search(text) is not None
 
 
 def _label_tail(lines: list[str], labels: list[_Label | None]) -> None:
@@ -293,11 +307,11 @@ def _junk_suffix(
     for j in range(start, len(texts)):
         label = found[j]
         if label is not None:
-            in_bio = 1 if label.kind == "author_bio" else 0
+            in_bio = _bio_run_start(label.rule)
             junk.append(label)
-        elif 0 < in_bio <= BIO_CONTINUATION_MAX:
-            # The sentences after a bio sentence are the rest of the bio.
-            junk.append(_Label("author_bio", "bio_continuation_v1", texts[j]))
+        elif _continues_bio(in_bio, texts[j]):
+            # The sentences after a bio sentence that go on about its person are the rest of it.
+            junk.append(_Label("author_bio", BIO_CONTINUATION_RULE, texts[j]))
             in_bio += 1
         else:
             return None, j

@@ -408,6 +408,23 @@ def test_bio_like_last_sentence_alone_stays() -> None:
     assert clean_text(text, content_kind="html").paragraphs == text.splitlines()
 
 
+def test_glued_bio_goes_on_only_about_its_person() -> None:
+    # A glued tail follows the line rule for bios: the sentence after a bio continues it only
+    # when it speaks of a third person; the news sentence after it stays in the body.
+    text = (
+        "The talks end Friday, officials said. Reporting by Jane Doe. "
+        "Jane Doe is a reporter for Reuters. "
+        "The ministry did not respond to a request for comment."
+    )
+    cleaned = clean_text(text)
+    assert cleaned.body.endswith("The ministry did not respond to a request for comment.")
+    assert not any(span.rule == "bio_continuation_v1" for span in cleaned.removed)
+    bio = text.replace("The ministry did not respond", "She covers energy and did not respond")
+    cleaned = clean_text(bio)
+    assert cleaned.body == "The talks end Friday, officials said."
+    assert cleaned.removed[-1].rule == "bio_continuation_v1"
+
+
 def test_name_like_subheadings_in_the_middle_stay() -> None:
     text = (
         "The talks began on Monday.\nTaiwan Issue\nTaiwan remains the core dispute.\n"
