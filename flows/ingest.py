@@ -20,7 +20,13 @@ from typing import Any, BinaryIO, cast
 
 from charset_normalizer import from_bytes
 
-from flows.records import Rejection, SeedMetadata, SkippedInput, SourceDocument
+from flows.records import (
+    EXCERPT_CHARS,
+    Rejection,
+    SeedMetadata,
+    SkippedInput,
+    SourceDocument,
+)
 from flows.storage import is_url
 
 # Suffix (lower case, longest first) -> input format.
@@ -38,7 +44,6 @@ FORMATS_BY_SUFFIX: tuple[tuple[str, str], ...] = (
 )
 
 DEFAULT_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-EXCERPT_CHARS = 2000
 _BINARY_SNIFF_BYTES = 8192
 # A whole WARC file may end with a few bytes of record separators after its last record.
 WARC_TRAILING_SLACK = 8

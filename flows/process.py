@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flows.extract import ExtractionError, ExtractionSettings, extract
-from flows.records import Rejection, SourceDocument
-
-EXCERPT_CHARS = 2000
+from flows.records import EXCERPT_CHARS, Rejection, SourceDocument
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,10 @@ class ArticleMetadata:
     word_count: int = 0
 
 
+# A rejection keeps at most this many characters of its input, to show what was wrong with it.
+EXCERPT_CHARS = 2000
+
+
 @dataclass
 class Rejection:
     """An input that cannot become an article: it goes to quarantine with its reasons."""
