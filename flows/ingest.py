@@ -51,6 +51,8 @@ _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE
 )
 _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<p[\s>]|<article)", re.I)
+# What reading a damaged gzip stream raises.
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
 class InputError(Exception):
@@ -65,6 +67,10 @@ class InputFile:
     path: str
     format: str
     size_bytes: int
+
+    @property
+    def gzipped(self) -> bool:
+        return self.path.lower().endswith(".gz")
 
 
 @dataclass(frozen=True, order=True)
@@ -237,12 +243,9 @@ def read_documents(
         return
     if part is not None:
         raise ValueError(f"a {item.format} file is not read in parts: {item.path}")
-    raw, error = _read_bytes(
-        item.path, gzipped=item.path.lower().endswith(".gz"), limit=max_document_bytes
-    )
+    raw, error = _read_bytes(item.path, gzipped=item.gzipped, limit=max_document_bytes)
     if error is not None:
-        key = location_key(item.relpath, raw)
-        yield _reject(key, item.path, item.format, "ingest", error, raw_size=item.size_bytes)
+        yield _input_problem(item, "", *error, raw=raw)
         return
     yield _document_from_bytes(
         item.relpath, item.path, item.format, raw, SeedMetadata(), prefer_html=item.format == "html"
@@ -258,7 +261,7 @@ def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[s
         else:
             with open_binary(path) as stream:
                 data = stream.read(limit + 1)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+    except _GZIP_ERRORS as error:
         return b"", ("corrupt_compression", f"the gzip stream is truncated or corrupt: {error}")
     except OSError as error:
         return b"", ("unreadable_file", f"cannot read the file: {error.strerror or error}")
@@ -270,18 +273,14 @@ def _read_bytes(path: str, *, gzipped: bool, limit: int) -> tuple[bytes, tuple[s
 def _read_jsonl(
     item: InputFile, limit: int, part: FilePart | None = None
 ) -> Iterator[SourceDocument | Rejection]:
-    gzipped = item.path.lower().endswith(".gz")
     first, count, offset = (part.first, part.count, part.offset) if part else (0, None, 0)
     try:
         raw_stream = open_binary(item.path)
         if offset:
             raw_stream.seek(offset)  # the start of line `first + 1`
-        stream = gzip.open(raw_stream, "rb") if gzipped else raw_stream  # noqa: SIM115 - closed below
+        stream = gzip.open(raw_stream, "rb") if item.gzipped else raw_stream  # noqa: SIM115 - closed below
     except OSError as error:
-        key = location_key(item.relpath)
-        yield _reject(
-            key, item.path, "jsonl", "ingest", ("unreadable_file", str(error)), item.size_bytes
-        )
+        yield _input_problem(item, "", "unreadable_file", str(error))
         return
     end = None if count is None else first + count  # the part's last line number
     with raw_stream, stream:
@@ -293,25 +292,21 @@ def _read_jsonl(
                     yield _jsonl_line(item, line_no, line, limit)
                 if end is not None and line_no >= end:
                     break  # before reading on: the next line is the next part's
-        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-            uri = f"{item.path}#L{line_no + 1}"
-            key = location_key(f"{item.relpath}#L{line_no + 1}")
-            reason = (
+        except _GZIP_ERRORS as error:
+            yield _input_problem(
+                item,
+                f"L{line_no + 1}",
                 "corrupt_compression",
                 f"the gzip stream is truncated or corrupt after line {line_no}: {error}",
             )
-            yield _reject(key, uri, "jsonl", "ingest", reason, item.size_bytes)
 
 
 def _jsonl_line(
     item: InputFile, line_no: int, line: bytes, limit: int
 ) -> SourceDocument | Rejection:
-    uri = f"{item.path}#L{line_no}"
-    location = f"{item.relpath}#L{line_no}"
     if len(line) > limit:
-        reason = ("too_large", f"record larger than the {limit:,}-byte limit")
-        return _reject(location_key(location, line), uri, "jsonl", "ingest", reason, len(line))
-    return _jsonl_record(location, uri, line)
+        return _too_large_record(item, f"L{line_no}", limit, line)
+    return _jsonl_record(f"{item.relpath}#L{line_no}", f"{item.path}#L{line_no}", line)
 
 
 def _jsonl_record(location: str, uri: str, line: bytes) -> SourceDocument | Rejection:
@@ -375,18 +370,14 @@ def read_warc(
 
     skipped = skipped if skipped is not None else Counter()
     if item.size_bytes == 0:
-        key = location_key(item.relpath)
-        yield _reject(key, item.path, "warc", "ingest", ("empty_input", "the file is empty"), 0)
+        yield _input_problem(item, "", "empty_input", "the file is empty", size=0)
         return
     try:
         stream = open_binary(item.path)
         if part is not None and part.offset:
             stream.seek(part.offset)  # warcio then reports offsets in the whole file
     except OSError as error:
-        key = location_key(item.relpath)
-        yield _reject(
-            key, item.path, "warc", "ingest", ("unreadable_file", str(error)), item.size_bytes
-        )
+        yield _input_problem(item, "", "unreadable_file", str(error))
         return
     with stream:
         records = ArchiveIterator(stream)
@@ -434,13 +425,12 @@ def _walk_warc(records: Any, limit: int) -> Iterator[tuple[Any, str | None, byte
 
 
 def _corrupt_warc(item: InputFile, offset: int, detail: str) -> Rejection:
-    uri = f"{item.path}#offset={offset}"
-    key = location_key(f"{item.relpath}#offset={offset}")
-    problem = (
+    return _input_problem(
+        item,
+        f"offset={offset}",
         "corrupt_warc",
         f"the WARC file is truncated or corrupt after offset {offset}: {detail}",
     )
-    return _reject(key, uri, "warc", "ingest", problem, item.size_bytes)
 
 
 def _warc_skip_reason(record: Any) -> str | None:
@@ -462,18 +452,13 @@ def _warc_document(
 ) -> SourceDocument | Rejection:
     target = record.rec_headers.get_header("WARC-Target-URI")
     uri = f"{item.path}#offset={offset}"
-    location = f"{item.relpath}#{record.rec_headers.get_header('WARC-Record-ID') or offset}"
+    anchor = record.rec_headers.get_header("WARC-Record-ID") or str(offset)
     if len(payload) > limit:
-        return _reject(
-            location_key(location, payload),
-            uri,
-            "warc",
-            "ingest",
-            ("too_large", f"record larger than the {limit:,}-byte limit"),
-            len(payload),
-        )
+        return _too_large_record(item, anchor, limit, payload, uri_anchor=f"offset={offset}")
     seed = SeedMetadata(url=target, fetched_at=record.rec_headers.get_header("WARC-Date"))
-    return _document_from_bytes(location, uri, "warc", payload, seed, prefer_html=True)
+    return _document_from_bytes(
+        f"{item.relpath}#{anchor}", uri, "warc", payload, seed, prefer_html=True
+    )
 
 
 def _str_field(record: dict[str, object], key: str) -> str | None:
@@ -567,6 +552,34 @@ def _normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "")
 
 
+def _input_problem(
+    item: InputFile,
+    anchor: str,
+    code: str,
+    detail: str,
+    raw: bytes = b"",
+    size: int | None = None,
+    *,
+    uri_anchor: str | None = None,
+) -> Rejection:
+    """A rejection of an input file, or of a place in one (`anchor`: "L3", "offset=120", a WARC
+    record id; "" for the whole file), keyed by that location and the bytes read (`raw`).
+    `uri_anchor` names the place in the source URI when it differs from `anchor`; `size`
+    defaults to the file's listed size."""
+    location = f"{item.relpath}#{anchor}" if anchor else item.relpath
+    uri_anchor = anchor if uri_anchor is None else uri_anchor
+    uri = f"{item.path}#{uri_anchor}" if uri_anchor else item.path
+    size = item.size_bytes if size is None else size
+    return _reject(location_key(location, raw), uri, item.format, "ingest", (code, detail), size)
+
+
+def _too_large_record(
+    item: InputFile, anchor: str, limit: int, raw: bytes, *, uri_anchor: str | None = None
+) -> Rejection:
+    detail = f"record larger than the {limit:,}-byte limit"
+    return _input_problem(item, anchor, "too_large", detail, raw, len(raw), uri_anchor=uri_anchor)
+
+
 def _reject(
     key: str,
     uri: str,
@@ -618,7 +631,7 @@ _SCAN_CHUNK_BYTES = 1024 * 1024
 def _jsonl_part_starts(item: InputFile, per_part: int) -> tuple[list[tuple[int, int, int]], int]:
     """Where each part after the first starts: (line index, byte offset or 0 in a gzip stream,
     lines before it); and the number of lines. Every line counts as a record."""
-    gzipped = item.path.lower().endswith(".gz")
+    gzipped = item.gzipped
     starts: list[tuple[int, int, int]] = []
     ends: list[int] = []  # the position in the stream of each start: one at the very end is dropped
     lines, since, position, ends_line = 0, 0, 0, True
@@ -639,7 +652,7 @@ def _jsonl_part_starts(item: InputFile, per_part: int) -> tuple[list[tuple[int, 
                             ends.append(position + at)
                             since = 0
                 position, ends_line = position + len(chunk), chunk.endswith(b"\n")
-        except (EOFError, gzip.BadGzipFile, zlib.error):
+        except _GZIP_ERRORS:
             pass  # the damage is for the last part to meet: no cut after what was read whole
     if not ends_line:
         lines += 1  # a last line without a newline
