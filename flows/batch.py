@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +19,8 @@ from flows.ingest import (
     FilePart,
     InputFile,
     WorkItem,
+    iter_documents,
     plan_parts,
-    read_documents,
 )
 from flows.isolation import IsolatedWorker
 from flows.process import ProcessSettings, RunContext
@@ -139,7 +139,12 @@ def run_batch(
     inputs: list[dict[str, Any]] = []
     first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
-        for item in _documents(spec.items, settings.max_document_bytes, result.records_skipped):
+        documents = iter_documents(
+            spec.items,
+            max_document_bytes=settings.max_document_bytes,
+            skipped_records=result.records_skipped,
+        )
+        for item in documents:
             key = item.input_sha256 or ""
             if key in known_inputs:
                 result.already_processed += 1
@@ -183,13 +188,6 @@ def _input_row(item: SourceDocument | Rejection, outcome: str) -> dict[str, Any]
         "source_format": item.source_format,
         "raw_size_bytes": item.raw_size_bytes,
     }
-
-
-def _documents(
-    items: Sequence[WorkItem], max_bytes: int, skipped: Counter[str]
-) -> Iterator[SourceDocument | Rejection]:
-    for item in items:
-        yield from read_documents(item, max_document_bytes=max_bytes, skipped_records=skipped)
 
 
 def save_known_inputs(known: Collection[str], storage: Storage, rel: str) -> str:

@@ -688,7 +688,13 @@ def _warc_part_starts(
 
 
 def iter_documents(
-    items: Iterable[WorkItem], *, max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    items: Iterable[WorkItem],
+    *,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    skipped_records: Counter[str] | None = None,
 ) -> Iterator[SourceDocument | Rejection]:
+    """`read_documents` over many files and parts, in order, counting into one `skipped_records`."""
     for item in items:
-        yield from read_documents(item, max_document_bytes=max_document_bytes)
+        yield from read_documents(
+            item, max_document_bytes=max_document_bytes, skipped_records=skipped_records
+        )
