@@ -143,19 +143,27 @@ def discover(
 
 
 def url_exists(url: str) -> bool:
-    import fsspec
-
+    fs, path = _url_fs(url)
     try:
-        fs, path = fsspec.core.url_to_fs(url)
         return bool(fs.exists(path))
     except (ImportError, ValueError, OSError) as error:
         raise InputError(f"cannot read {url}: {error}") from error
 
 
-def _discover_url(url: str, files: dict[str, InputFile], skipped: list[SkippedInput]) -> None:
+def _url_fs(url: str) -> tuple[Any, str]:
+    """The fsspec file system and path of a URL; InputError for a protocol fsspec cannot serve
+    (unknown, or its package is not installed) or a URL it cannot parse."""
     import fsspec
 
-    fs, root = fsspec.core.url_to_fs(url)
+    try:
+        fs, path = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError, OSError) as error:
+        raise InputError(f"cannot read {url}: {error}") from error
+    return fs, path
+
+
+def _discover_url(url: str, files: dict[str, InputFile], skipped: list[SkippedInput]) -> None:
+    fs, root = _url_fs(url)
     if not url_exists(url):
         raise InputError(f"input path does not exist: {url}")
     protocol = url.split("://", 1)[0]

@@ -252,6 +252,11 @@ def test_fsspec_url_inputs_behave_like_local_paths(tmp_path: Path) -> None:
         discover(["memory://nowhere"])
 
 
+def test_a_url_of_an_unknown_protocol_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"cannot read nosuchproto://x: .*nosuchproto"):
+        discover(["nosuchproto://x"])
+
+
 def _feed(records: int) -> bytes:
     """JSON Lines with blank, malformed and content-less lines among the articles."""
     lines = []
