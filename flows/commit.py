@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from flows.storage import Storage
 
 COMMITS_DIR = "_commits"
@@ -32,6 +34,25 @@ COMMITTED = "committed"
 
 class CommitError(RuntimeError):
     """A journal cannot be applied: a file it moves is neither in staging nor in place."""
+
+
+def staging_path(run_id: str) -> str:
+    """The private staging area of a run (or compaction) in the output."""
+    return f"{STAGING_DIR}/{run_id}"
+
+
+def stage(storage: Storage, staging: str, table: pa.Table, target: str) -> tuple[str, str]:
+    """Write a file bound for `target` into the staging area's ready/ folder: a future move."""
+    return storage.write_parquet(table, f"{staging}/ready/{target}"), target
+
+
+def discard_staging(storage: Storage, run_id: str) -> None:
+    """Remove a run's staging after it ended, unless its commit is pending (a commit that failed
+    half-way is finished by the next run from there), and `.staging/` itself when empty."""
+    if not is_pending(storage, run_id):
+        storage.delete_tree(staging_path(run_id))
+    if not storage.list_names(STAGING_DIR):
+        storage.delete_tree(STAGING_DIR)
 
 
 def journal_path(run_id: str) -> str:

@@ -47,12 +47,15 @@ class CompactionResult:
         return sum(f.files_after for f in self.folders)
 
 
-def data_folders(storage: Storage) -> list[tuple[str, TableSchema]]:
-    """Every folder that directly holds data files, with the schema of its table."""
+def data_folders(storage: Storage) -> list[tuple[str, TableSchema, list[str]]]:
+    """Every folder that directly holds data files, with its table's schema and its files (one
+    listing per table, so a bucket is listed three times, not once per folder)."""
     folders = []
     for schema in (articles_schema(), quarantine_schema(), inputs_schema()):
-        parents = {path.rsplit("/", 1)[0] for path in storage.parquet_files(schema.name)}
-        folders += [(parent, schema) for parent in sorted(parents)]
+        by_folder: dict[str, list[str]] = {}
+        for path in storage.parquet_files(schema.name):
+            by_folder.setdefault(path.rsplit("/", 1)[0], []).append(path)
+        folders += [(folder, schema, by_folder[folder]) for folder in sorted(by_folder)]
     return folders
 
 
@@ -67,14 +70,13 @@ def compact(
     `only`, e.g. "ingested_month=2026-11"). Call it holding the output's run lock."""
     started = now or datetime.now(UTC)
     result = CompactionResult(f"{started:%Y%m%dT%H%M%SZ}-compact-{secrets.token_hex(3)}")
-    staging = f"{commit.STAGING_DIR}/{result.compaction_id}"
+    staging = commit.staging_path(result.compaction_id)
     moves: list[tuple[str, str]] = []
     removes: list[str] = []
     try:
-        for folder, schema in data_folders(storage):
+        for folder, schema, files in data_folders(storage):
             if only is not None and only not in folder:
                 continue
-            files = [p for p in storage.parquet_files(folder) if p.rsplit("/", 1)[0] == folder]
             counts = [storage.parquet_metadata(path).num_rows for path in files]
             groups = plan_groups(counts, target_rows)
             if len(groups) >= len(files):
@@ -83,16 +85,13 @@ def compact(
             for number, group in enumerate(groups):
                 table = pa.concat_tables(storage.read_table(files[i], schema=arrow) for i in group)
                 target = f"{folder}/part-{result.compaction_id}-{number:05d}.parquet"
-                moves.append((storage.write_parquet(table, f"{staging}/ready/{target}"), target))
+                moves.append(commit.stage(storage, staging, table, target))
             removes += files
             result.folders.append(FolderCompaction(folder, len(files), len(groups), sum(counts)))
         if moves or removes:
             commit.commit(storage, result.compaction_id, moves=moves, removes=removes)
     finally:
-        if not commit.is_pending(storage, result.compaction_id):  # else recovery needs them
-            storage.delete_tree(staging)
-            if not storage.list_names(commit.STAGING_DIR):
-                storage.delete_tree(commit.STAGING_DIR)
+        commit.discard_staging(storage, result.compaction_id)
     return result
 
 

@@ -40,9 +40,9 @@ from flows.ingest import discover  # noqa: E402
 from flows.lock import RunLock  # noqa: E402
 from flows.process import ProcessSettings, RunContext  # noqa: E402
 from flows.publish import (  # noqa: E402
+    DatasetState,
     PublishResult,
     check_layout,
-    count_boilerplate,
     dataset_state,
     publish_run,
 )
@@ -140,18 +140,14 @@ def clean_articles(
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
     storage = Storage(config.output)
-    staging = f"{commit.STAGING_DIR}/{context.run_id}"
+    staging = commit.staging_path(context.run_id)
     with RunLock(storage):
         recovered = commit.recover(storage)  # a run killed while publishing: finish its commit
         try:
             return _run(config, context, storage, staging, recovered)
         finally:
             progress.finish()
-            # A commit that failed half-way is finished by the next run from this staging.
-            if not commit.is_pending(storage, context.run_id):
-                storage.delete_tree(staging)
-            if not storage.list_names(commit.STAGING_DIR):
-                storage.delete_tree(commit.STAGING_DIR)
+            commit.discard_staging(storage, context.run_id)
 
 
 def _run(
@@ -163,10 +159,8 @@ def _run(
 ) -> dict[str, Any]:
     check_layout(storage, full_refresh=config.full_refresh)
     files, skipped = discover(config.inputs)
-    state = dataset_state(storage)
-    if config.full_refresh:
-        state.known_inputs.clear()
-        state.published.clear()
+    # A full refresh replaces everything: nothing of the old state counts, so none is read.
+    state = DatasetState() if config.full_refresh else dataset_state(storage)
     known_file = (
         save_known_inputs(state.known_inputs, storage, f"{staging}/known_inputs.parquet")
         if state.known_inputs
@@ -208,9 +202,6 @@ def _run(
     progress.finish()
     results.sort(key=lambda r: r.index)
     published_result = publish(results, config.output, staging, context, config, state.published)
-    # Counted after publish: publish moves paragraphs repeated across a publisher to boilerplate.
-    staged_articles = [r.staged_articles for r in results if r.staged_articles]
-    boilerplate = count_boilerplate(storage, staged_articles)
     summary = RunSummary.build(
         context=context,
         config=config,
@@ -218,7 +209,6 @@ def _run(
         skipped=skipped,
         batches=results,
         published=published_result,
-        boilerplate=boilerplate,
         finished_at=datetime.now(UTC),
         recovered_commits=recovered,
     )

@@ -16,7 +16,6 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,6 +23,7 @@ from flows import commit, repeats
 from flows.dedup import find_duplicates
 from flows.process import RunContext
 from flows.records import Rejection
+from flows.report import STATS_COLUMNS, RowStats
 from flows.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.settings import VALIDATION_UNIT_ROWS
 from flows.storage import Storage
@@ -45,6 +45,9 @@ class PublishResult:
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # relative to the output
+    # Spans removed per kind over every staged row (also of a run that failed), after repeats.
+    boilerplate: Counter[str] = field(default_factory=Counter)
+    published_stats: RowStats = field(default_factory=RowStats)  # of the published rows
 
     @property
     def ok(self) -> bool:
@@ -66,10 +69,9 @@ class DatasetLayoutError(RuntimeError):
 def check_layout(storage: Storage, *, full_refresh: bool = False) -> None:
     """Refuse to append to a dataset written before the inputs state and the month partitions:
     its inputs would all be done again under new ids. --full-refresh replaces it instead."""
-    if full_refresh:
+    if full_refresh or storage.is_dir(INPUTS_DIR):
         return
-    flat = [p for p in storage.parquet_files(ARTICLES_DIR) if p.count("/") == 1]
-    if flat and not storage.is_dir(INPUTS_DIR):
+    if any(p.count("/") == 1 for p in storage.parquet_files(ARTICLES_DIR)):
         raise DatasetLayoutError(
             f"{storage.url(ARTICLES_DIR)} was written by an older newsclean (no inputs/ state, "
             "no month partitions); run once with --full-refresh to rebuild it, or use a new "
@@ -117,7 +119,12 @@ def publish_run(
     ready/ folder; only when every unit passed are they committed into the dataset. Memory holds
     one unit at a time.
     """
-    from flows.validate import ValidationSettings, load_suites, validate_articles
+    from flows.validate import (
+        ValidationSettings,
+        frame_for_validation,
+        load_suites,
+        validate_articles,
+    )
 
     settings = validation_settings or ValidationSettings()
     suites = load_suites()
@@ -135,12 +142,14 @@ def publish_run(
     articles_folder = articles_schema().data_folder(context.started_at)
     quarantine_folder = quarantine_schema().data_folder(context.started_at)
     quarantined_ids: set[str] = set()
+    published_stats: list[pa.Table] = []
 
     units = _validation_units(storage, staged_articles, unit_rows)
     for position, table in enumerate(units):
+        result.boilerplate.update(_boilerplate_kinds(table))
         table = _mark_duplicates(table, duplicates)
         outcome = validate_articles(
-            _frame_for_validation(table),
+            frame_for_validation(table),
             now=context.started_at,
             settings=settings,
             suites=suites,
@@ -154,6 +163,7 @@ def publish_run(
         passed = table.filter(pa.array([i not in failed_rows for i in range(table.num_rows)]))
         rejections = _validation_rejections(table, failed_rows)
         result.published += passed.num_rows
+        published_stats.append(passed.select(STATS_COLUMNS))
         result.duplicates += passed.num_rows - passed["duplicate_of"].null_count
         result.quarantined += len(rejections)
         for rejection in rejections:
@@ -161,13 +171,16 @@ def publish_run(
             quarantined_ids.add(rejection.record_id)
         stem = f"part-{context.run_id}-{position:05d}"
         if passed.num_rows:
-            ready.append(_stage(storage, passed, staging, f"{articles_folder}/{stem}.parquet"))
+            ready.append(
+                commit.stage(storage, staging, passed, f"{articles_folder}/{stem}.parquet")
+            )
         if rejections:
             table_q = quarantine_table(rejections, context)
             target = f"{quarantine_folder}/{stem}-validation.parquet"
-            ready.append(_stage(storage, table_q, staging, target))
+            ready.append(commit.stage(storage, staging, table_q, target))
     if not result.ok:
         return result
+    result.published_stats = RowStats.from_tables(published_stats)
     for position, staged in enumerate(staged_quarantine):
         ready.append(
             (staged, f"{quarantine_folder}/part-{context.run_id}-{position:05d}-ingest.parquet")
@@ -175,7 +188,7 @@ def publish_run(
     if inputs.num_rows:
         inputs = _mark_quarantined(inputs, quarantined_ids)
         ready.append(
-            _stage(storage, inputs, staging, f"{INPUTS_DIR}/part-{context.run_id}.parquet")
+            commit.stage(storage, staging, inputs, f"{INPUTS_DIR}/part-{context.run_id}.parquet")
         )
     removed = _dataset_files(storage) if replace_existing else []
     if ready or removed:
@@ -302,11 +315,6 @@ def _validation_units(
         yield pa.concat_tables(pending)
 
 
-def _stage(storage: Storage, table: pa.Table, staging: str, target: str) -> tuple[str, str]:
-    """Write a validated table to the staging area's ready/ folder; pair it with its target."""
-    return storage.write_parquet(table, f"{staging}/ready/{target}"), target
-
-
 def _mark_duplicates(table: pa.Table, duplicates: dict[str, str]) -> pa.Table:
     if not duplicates:
         return table
@@ -314,16 +322,6 @@ def _mark_duplicates(table: pa.Table, duplicates: dict[str, str]) -> pa.Table:
     column = pa.array([duplicates.get(article_id) for article_id in ids], pa.string())
     index = table.schema.get_field_index("duplicate_of")
     return table.set_column(index, table.schema.field(index), column)
-
-
-def _frame_for_validation(table: pa.Table) -> Any:
-    """The batch as the pandas frame the expectation suites run on (lists as Python lists)."""
-    frame = table.to_pandas()
-    for name in table.column_names:
-        if pa.types.is_list(table.schema.field(name).type):
-            cells = [list(value) if value is not None else [] for value in frame[name]]
-            frame[name] = pd.Series(cells, index=frame.index, dtype=object)
-    return frame
 
 
 def _validation_rejections(table: pa.Table, failed_rows: dict[int, list[str]]) -> list[Rejection]:
@@ -350,11 +348,5 @@ def _validation_rejections(table: pa.Table, failed_rows: dict[int, list[str]]) -
     return rejections
 
 
-def count_boilerplate(storage: Storage, staged_articles: Sequence[str]) -> Counter[str]:
-    """Spans removed per kind over the run's articles (read from the staged batches)."""
-    counts: Counter[str] = Counter()
-    for path in staged_articles:
-        column = storage.read_table(path, columns=["boilerplate"])["boilerplate"]
-        kinds = pc.struct_field(pc.list_flatten(column), "kind")
-        counts.update(kinds.to_pylist())
-    return counts
+def _boilerplate_kinds(table: pa.Table) -> list[str]:
+    return pc.struct_field(pc.list_flatten(table["boilerplate"]), "kind").to_pylist()

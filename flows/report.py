@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from flows.storage import Storage, write_text_atomic
 
@@ -78,12 +77,6 @@ class RowStats:
             published_last=last.isoformat() if last else None,
             undated=undated,
         )
-
-    @classmethod
-    def from_files(cls, files: Iterable[str], storage: Storage | None = None) -> RowStats:
-        if storage is None:
-            return cls.from_tables(pq.read_table(f, columns=STATS_COLUMNS) for f in files)
-        return cls.from_tables(storage.read_table(f, columns=STATS_COLUMNS) for f in files)
 
     def to_markdown(self, title: str) -> list[str]:
         lines = [f"## {title}", ""]
@@ -213,7 +206,6 @@ class RunSummary:
         skipped: Sequence[SkippedInput],
         batches: Sequence[BatchResult],
         published: PublishResult,
-        boilerplate: Counter[str],
         finished_at: datetime,
         recovered_commits: Sequence[str] = (),
     ) -> RunSummary:
@@ -239,15 +231,13 @@ class RunSummary:
             duplicates=published.duplicates if published.ok else 0,
             quarantined=(ingest_rejected + published.quarantined) if published.ok else 0,
             held_back=0 if published.ok else sum(batch.documents for batch in batches),
-            quarantine_reasons=dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-            boilerplate_removed=dict(sorted(boilerplate.items(), key=lambda kv: (-kv[1], kv[0]))),
+            quarantine_reasons=_by_count(reasons),
+            boilerplate_removed=_by_count(published.boilerplate),
             records_skipped=dict(
                 sorted(sum((b.records_skipped for b in batches), Counter()).items())
             ),
             batch_failures=list(published.batch_failures),
-            published_stats=RowStats.from_files(
-                _article_files(published.files), Storage(config.output)
-            ),
+            published_stats=published.published_stats,
             failed_expectations=failed_expectations(published.validation_results),
             repeated_inputs=published.repeats if published.ok else 0,
             recovered_commits=list(recovered_commits),
@@ -303,11 +293,6 @@ class RunSummary:
             lines += ["## Skipped files", "", "| file | why |", "| --- | --- |"]
             lines += [f"| `{s['path']}` | {s['reason']} |" for s in self.files_skipped] + [""]
         return "\n".join(lines)
-
-
-def _article_files(files: Sequence[str]) -> list[str]:
-    """The published article files among a run's published files (relative to the output)."""
-    return [f for f in files if f.startswith(f"{ARTICLES_DIR}/") and f.endswith(".parquet")]
 
 
 def _join(output: str, *parts: str) -> str:

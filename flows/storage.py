@@ -121,11 +121,6 @@ class Storage:
     def parquet_files(self, rel: str) -> list[str]:
         return self.files(rel, ".parquet")
 
-    def size(self, rel: str) -> int:
-        if self.is_local:
-            return os.path.getsize(self.path(rel))
-        return int(self.fs.size(self.path(rel)))
-
     # -- reading ---------------------------------------------------------------------------
 
     def read_table(

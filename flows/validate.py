@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
-from flows.resources import expectations_dir, schemas_dir
+from flows.resources import expectations_dir
+from flows.schema import TableSchema, articles_schema
 
 ROW_SUITE_FILE = "articles.rows.json"
 BATCH_SUITE_FILE = "articles.batch.json"
-SCHEMA_FILE = "articles.v1.json"
 
 # Helper columns the validator adds to its own copy of the frame: a row key for row-level
 # results (GX reports failing rows by a key column, which must not be the column under test) and
@@ -118,19 +119,13 @@ class Suites:
 def load_suites(directory: Path | None = None) -> Suites:
     """Load and check both suites; raise SuiteError with a one-line message if one is unusable."""
     directory = expectations_dir() if directory is None else directory
-    schema = _load_schema()
-    columns = tuple(column["name"] for column in schema["columns"])
+    schema = articles_schema()
+    columns = tuple(schema.names)
     rows = _load_suite(directory / ROW_SUITE_FILE, allowed_columns=set(columns))
     batch = _load_suite(directory / BATCH_SUITE_FILE, allowed_columns={*columns, QUARANTINED})
     _check_type_expectations(batch, schema, directory / BATCH_SUITE_FILE)
     _check_not_null_expectations([rows, batch], schema, directory)
     return Suites(rows=rows, batch=batch, schema_columns=columns)
-
-
-def _load_schema() -> dict[str, Any]:
-    with (schemas_dir() / SCHEMA_FILE).open(encoding="utf-8") as handle:
-        schema: dict[str, Any] = json.load(handle)
-    return schema
 
 
 def _load_suite(path: Path, *, allowed_columns: set[str]) -> Any:
@@ -252,25 +247,25 @@ def pandas_type_name(schema_type: str) -> str:
     return schema_type
 
 
-def _check_type_expectations(suite: Any, schema: dict[str, Any], path: Path) -> None:
+def _check_type_expectations(suite: Any, schema: TableSchema, path: Path) -> None:
     declared: dict[str, str] = {}
     for expectation in suite.expectations:
         if expectation.expectation_type == "expect_column_values_to_be_of_type":
             declared[expectation.column] = expectation.type_
-    for column in schema["columns"]:
-        expected = pandas_type_name(column["type"])
-        found = declared.get(column["name"])
+    for column in schema.columns:
+        expected = pandas_type_name(column.type)
+        found = declared.get(column.name)
         if found is None:
-            raise SuiteError(f"{path.name}: no type check for schema column {column['name']!r}")
+            raise SuiteError(f"{path.name}: no type check for schema column {column.name!r}")
         if found != expected:
             raise SuiteError(
-                f"{path.name}: column {column['name']!r} is checked as {found!r}, but the schema "
-                f"type {column['type']!r} needs {expected!r}"
+                f"{path.name}: column {column.name!r} is checked as {found!r}, but the schema "
+                f"type {column.type!r} needs {expected!r}"
             )
 
 
 def _check_not_null_expectations(
-    suites: list[Any], schema: dict[str, Any], directory: Path
+    suites: list[Any], schema: TableSchema, directory: Path
 ) -> None:
     # A column the schema declares not nullable needs a not-null check in one of the suites:
     # a row check (quarantine the row) or a batch check (the pipeline broke its contract).
@@ -280,10 +275,10 @@ def _check_not_null_expectations(
         for expectation in suite.expectations
         if expectation.expectation_type == "expect_column_values_to_not_be_null"
     }
-    for column in schema["columns"]:
-        if not column["nullable"] and column["name"] not in checked:
+    for column in schema.columns:
+        if not column.nullable and column.name not in checked:
             raise SuiteError(
-                f"{directory}: no not-null check for column {column['name']!r}, which the "
+                f"{directory}: no not-null check for column {column.name!r}, which the "
                 "schema declares not nullable"
             )
 
@@ -344,6 +339,19 @@ def gx_context() -> Any:
 
 
 # --- Validation ------------------------------------------------------------------------------
+
+
+def frame_for_validation(table: pa.Table) -> pd.DataFrame:
+    """A table as the pandas frame the expectation suites run on (list cells as Python lists).
+
+    The pipeline's publish and the validate command both use it, so a row is judged the same way.
+    """
+    frame = table.to_pandas()
+    for name in table.column_names:
+        if pa.types.is_list(table.schema.field(name).type):
+            cells = [list(value) if value is not None else [] for value in frame[name]]
+            frame[name] = pd.Series(cells, index=frame.index, dtype=object)
+    return frame
 
 
 def validate_articles(

@@ -108,7 +108,7 @@ def validate_dataset(
         write_reports,
     )
     from flows.storage import Storage
-    from flows.validate import load_suites, validate_articles
+    from flows.validate import frame_for_validation, load_suites, validate_articles
 
     storage = output if isinstance(output, Storage) else Storage(output)
     started = datetime.now(UTC).replace(microsecond=0)
@@ -118,7 +118,11 @@ def validate_dataset(
     checked = _Checked()
     for table in _units(storage, files, unit_rows, checked.unreadable):
         outcome = validate_articles(
-            _frame(table), now=started, settings=settings, suites=suites, known_ids=known_ids
+            frame_for_validation(table),
+            now=started,
+            settings=settings,
+            suites=suites,
+            known_ids=known_ids,
         )
         checked.results.append(outcome.results)
         checked.rows += table.num_rows
@@ -192,13 +196,6 @@ def _units(
                 pending, rows = [], 0
     if pending:
         yield pa.Table.from_batches(pending)
-
-
-def _frame(table: pa.Table) -> Any:
-    # The exact conversion publish uses, so a row is judged here as the pipeline judged it.
-    from flows.publish import _frame_for_validation
-
-    return _frame_for_validation(table)
 
 
 def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpectation]:
