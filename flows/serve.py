@@ -66,19 +66,10 @@ def validate_cron(cron: str) -> str:
 def deployment_parameters(config: RunConfig) -> dict[str, Any]:
     """The flow's parameters; local paths absolute because runs start in a process of Prefect's
     (URLs such as s3://bucket/news stay as they are)."""
-    return {
-        "inputs": [_absolute(p) for p in config.inputs],
-        "output": _absolute(config.output),
-        "workers": config.workers,
-        "batch_size": config.batch_size,
-        "document_timeout": config.document_timeout,
-        "max_document_mb": config.max_document_mb,
-        "languages": list(config.languages),
-        "max_quarantine_share": config.max_quarantine_share,
-        "full_refresh": config.full_refresh,
-        "task_runner": config.task_runner,
-        "dask_address": config.dask_address,
-    }
+    parameters = config.flow_parameters()
+    parameters["inputs"] = [_absolute(p) for p in config.inputs]
+    parameters["output"] = _absolute(config.output)
+    return parameters
 
 
 def _absolute(location: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_INPUT = "data/sample"
 DEFAULT_OUTPUT = "output"
@@ -38,6 +39,15 @@ class ConfigError(ValueError):
 def language_codes(value: str) -> list[str]:
     """A comma-separated --languages value ("en, de") as codes; checked by RunConfig.build."""
     return [code.strip() for code in value.split(",") if code.strip()]
+
+
+def normalize_languages(codes: Sequence[str]) -> tuple[str, ...]:
+    """--languages codes lower-cased, de-duplicated and sorted; ConfigError on a bad one."""
+    normalized = tuple(sorted({code.strip().lower() for code in codes if code.strip()}))
+    bad = [code for code in normalized if not _LANGUAGE.match(code)]
+    if bad:
+        raise ConfigError(f"--languages takes ISO 639-1 codes such as en,de; not {', '.join(bad)}")
+    return normalized
 
 
 def _input_exists(name: str) -> bool:
@@ -72,6 +82,11 @@ class RunConfig:
     task_runner: str = "threads"
     dask_address: str | None = None
 
+    def flow_parameters(self) -> dict[str, Any]:
+        """The parameters of the `clean_articles` flow (its names are this class's fields)."""
+        values = asdict(self)
+        return {key: list(v) if isinstance(v, tuple) else v for key, v in values.items()}
+
     @classmethod
     def build(
         cls,
@@ -105,12 +120,7 @@ class RunConfig:
             raise ConfigError(
                 f"--max-quarantine-share must be between 0 and 1, got {max_quarantine_share}"
             )
-        codes = tuple(sorted({code.strip().lower() for code in languages or [] if code.strip()}))
-        bad = [code for code in codes if not _LANGUAGE.match(code)]
-        if bad:
-            raise ConfigError(
-                f"--languages takes ISO 639-1 codes such as en,de; not {', '.join(bad)}"
-            )
+        codes = normalize_languages(languages or [])
         _check_task_runner(task_runner, dask_address)
         return cls(
             inputs=paths,

@@ -85,3 +85,20 @@ def test_output_that_is_a_file_is_a_usage_error(
     (tmp_path / "out").write_text("not a folder")
     assert main(["run", "--output", str(tmp_path / "out")]) == EXIT_USAGE
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_flow_parameters_are_the_flow_signature() -> None:
+    import inspect
+
+    from flows.pipeline import clean_articles
+    from flows.settings import RunConfig
+
+    config = RunConfig.build(inputs=["data/sample"], output="out", workers=1, languages=["EN"])
+    parameters = config.flow_parameters()
+    assert set(parameters) == set(inspect.signature(clean_articles.fn).parameters)
+    assert parameters["languages"] == ["en"] and parameters["inputs"] == ["data/sample"]
+
+
+def test_validate_checks_its_languages_like_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "output", "--languages", "english"]) == EXIT_USAGE
+    assert "ISO 639-1" in capsys.readouterr().err

@@ -127,19 +127,7 @@ def handle(args: argparse.Namespace) -> int:
     from flows.report import terminal_summary
 
     progress.enable(not args.no_progress and not args.json)
-    summary = clean_articles(
-        inputs=list(config.inputs),
-        output=config.output,
-        workers=config.workers,
-        batch_size=config.batch_size,
-        document_timeout=config.document_timeout,
-        max_document_mb=config.max_document_mb,
-        languages=list(config.languages),
-        max_quarantine_share=config.max_quarantine_share,
-        full_refresh=config.full_refresh,
-        task_runner=config.task_runner,
-        dask_address=config.dask_address,
-    )
+    summary = clean_articles(**config.flow_parameters())
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
 

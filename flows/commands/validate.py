@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.commands import EXIT_FAILED, EXIT_OK, UsageError
-from flows.settings import DEFAULT_OUTPUT, VALIDATION_UNIT_ROWS, language_codes
+from flows.settings import (
+    DEFAULT_OUTPUT,
+    VALIDATION_UNIT_ROWS,
+    language_codes,
+    normalize_languages,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -58,11 +63,12 @@ def add_parser(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from flows.storage import Storage
 
+    languages = normalize_languages(args.languages)  # usage errors first: instant, before GX
     storage = Storage(args.directory)
-    files = dataset_files(storage)  # before importing GX: a usage error should be instant
+    files = dataset_files(storage)
     from flows.validate import ValidationSettings
 
-    summary = validate_dataset(storage, files, ValidationSettings(languages=args.languages))
+    summary = validate_dataset(storage, files, ValidationSettings(languages=languages))
     print(terminal_summary(summary))
     return EXIT_OK if summary.status == "passed" else EXIT_FAILED
 
