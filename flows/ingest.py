@@ -293,10 +293,12 @@ def _read_jsonl(
     end = None if count is None else first + count  # the part's last line number
     with raw_stream, stream:
         before = first if offset else 0  # lines before the stream's position
-        line_no = before
+        line_no, records, size = before, 0, 0
         try:
             for line_no, line in enumerate(stream, start=before + 1):
+                size += len(line)
                 if line_no > first and line.strip():  # lines before `first` are another part's
+                    records += 1
                     yield _jsonl_line(item, line_no, line, limit)
                 if end is not None and line_no >= end:
                     break  # before reading on: the next line is the next part's
@@ -307,6 +309,10 @@ def _read_jsonl(
                 "corrupt_compression",
                 f"the gzip stream is truncated or corrupt after line {line_no}: {error}",
             )
+        else:
+            if part is None and not records:  # a whole file without one record: an input too
+                detail = "the file holds only blank lines" if size else "the file is empty"
+                yield _input_problem(item, "", "empty_input", detail, size=size)
 
 
 def _jsonl_line(
@@ -377,9 +383,6 @@ def read_warc(
     from warcio.archiveiterator import ArchiveIterator
 
     skipped = skipped if skipped is not None else Counter()
-    if item.size_bytes == 0:
-        yield _input_problem(item, "", "empty_input", "the file is empty", size=0)
-        return
     try:
         stream = open_binary(item.path)
         if part is not None and part.offset:
@@ -404,8 +407,13 @@ def read_warc(
                         return  # the next record is the next part's
             if consumed:
                 consumed = records.get_record_offset() + records.get_record_length()
+            # Judged by what was read, not the listed size (0 when a listing gives none).
+            empty = part is None and not consumed and stream.tell() == 0
         except Exception as error:  # warcio raises assorted errors on damaged input
             yield _corrupt_warc(item, offset, f"{type(error).__name__}: {error}")
+            return
+        if empty:
+            yield _input_problem(item, "", "empty_input", "the file is empty", size=0)
             return
         # warcio stops quietly at a truncated record: bytes left unread mean the file is damaged.
         if item.size_bytes - consumed > WARC_TRAILING_SLACK:

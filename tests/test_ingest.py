@@ -219,6 +219,35 @@ def test_jsonl_records_seed_metadata_and_bad_lines_are_rejected(tmp_path: Path) 
     assert len({d.record_id for d in docs}) == 5
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "detail"),
+    [
+        ("empty.jsonl", b"", "the file is empty"),
+        ("blank.jsonl", b"\n  \n\r\n\t\n", "the file holds only blank lines"),
+        ("empty.jsonl.gz", gzip.compress(b""), "the file is empty"),
+        ("blank.jsonl.gz", gzip.compress(b"\n\n"), "the file holds only blank lines"),
+    ],
+)
+def test_a_jsonl_file_without_records_is_one_empty_input(
+    tmp_path: Path, name: str, data: bytes, detail: str
+) -> None:
+    [rej] = _read(tmp_path, name, data)
+    assert isinstance(rej, Rejection)
+    assert (rej.reasons, rej.detail, rej.stage) == (["empty_input"], detail, "ingest")
+    assert rej.source_uri == str(tmp_path / name)
+    assert rej.input_sha256 == location_key(name)  # keyed by where it is, not by its bytes
+    assert rej.raw_size_bytes == len(gzip.decompress(data) if name.endswith(".gz") else data)
+
+
+def test_two_empty_jsonl_files_are_two_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(b"")
+    (tmp_path / "b.jsonl").write_bytes(b"\n")
+    files, _ = discover([tmp_path])
+    rejections = list(iter_documents(files))
+    assert [r.reasons for r in rejections if isinstance(r, Rejection)] == [["empty_input"]] * 2
+    assert len({r.input_sha256 for r in rejections}) == 2
+
+
 def test_truncated_jsonl_gzip_keeps_the_lines_before_the_damage(tmp_path: Path) -> None:
     lines = "".join(json.dumps({"text": f"Article number {i}. " * 50}) + "\n" for i in range(200))
     data = gzip.compress(lines.encode())

@@ -10,7 +10,14 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.ingest import FilePart, InputFile, discover, plan_parts, read_documents
+from flows.ingest import (
+    FilePart,
+    InputFile,
+    discover,
+    location_key,
+    plan_parts,
+    read_documents,
+)
 from flows.records import Rejection, SourceDocument
 
 PAGE = (
@@ -130,6 +137,21 @@ def test_empty_warc_is_quarantined(tmp_path: Path) -> None:
     (tmp_path / "e.warc").write_bytes(b"")
     [item], _ = discover([tmp_path])
     [rejection] = list(read_documents(item))
+    assert isinstance(rejection, Rejection) and rejection.reasons == ["empty_input"]
+    assert rejection.detail == "the file is empty" and rejection.raw_size_bytes == 0
+    assert rejection.input_sha256 == location_key("e.warc")
+
+
+def test_warc_emptiness_is_judged_by_its_content_not_its_listed_size(tmp_path: Path) -> None:
+    """A listing without sizes (size 0) does not make a WARC empty; a listed size does not
+    make an empty one full."""
+    write_warc(tmp_path / "c.warc", gzip=False)
+    (tmp_path / "e.warc").write_bytes(b"")
+    unsized = InputFile("c.warc", str(tmp_path / "c.warc"), "warc", 0)
+    docs = list(read_documents(unsized))
+    assert docs and all(isinstance(d, SourceDocument) for d in docs)
+    sized = InputFile("e.warc", str(tmp_path / "e.warc"), "warc", 1234)
+    [rejection] = list(read_documents(sized))
     assert isinstance(rejection, Rejection) and rejection.reasons == ["empty_input"]
 
 
