@@ -264,9 +264,7 @@ def _check_type_expectations(suite: Any, schema: TableSchema, path: Path) -> Non
             )
 
 
-def _check_not_null_expectations(
-    suites: list[Any], schema: TableSchema, directory: Path
-) -> None:
+def _check_not_null_expectations(suites: list[Any], schema: TableSchema, directory: Path) -> None:
     # A column the schema declares not nullable needs a not-null check in one of the suites:
     # a row check (quarantine the row) or a batch check (the pipeline broke its contract).
     checked = {
