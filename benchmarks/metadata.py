@@ -2,7 +2,7 @@
 
 Both systems get the same page and its URL in the same run:
   trafilatura  trafilatura.bare_extraction(html, url=url, with_metadata=True): title, author, date
-  newsclean    flows.process.process_document on an HTML SourceDocument: the article row's
+  newsclean    flows.stages.process.process_document on an HTML SourceDocument: the article row's
                title, authors (joined with "; ") and published_at (its UTC date)
 
 A field is scored only on pages whose gold value is not empty (the denominators are printed).
@@ -131,8 +131,8 @@ def predict_trafilatura(page: Page) -> Prediction:
 
 
 def predict_newsclean(page: Page) -> Prediction:
-    from flows.process import RunContext, process_document
-    from flows.records import SeedMetadata, SourceDocument
+    from flows.core.records import SeedMetadata, SourceDocument
+    from flows.stages.process import RunContext, process_document
 
     doc = SourceDocument(
         record_id="x",
@@ -281,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = devset.machine_info()
     devset.print_header("newsclean metadata accuracy against the gold", info)
-    why = devset.import_problem("flows.clean", "flows.metadata", "flows.process")
+    why = devset.import_problem(
+        "flows.stages.clean", "flows.stages.metadata", "flows.stages.process"
+    )
     unavailable = {"newsclean": why} if why else {}
     SELECTED = tuple(system for system in SYSTEMS if system not in unavailable)
     TIMEOUT = args.timeout
@@ -303,7 +305,7 @@ def warm_up() -> None:
 
     trafilatura.bare_extraction("<html><body><p>warm up</p></body></html>", with_metadata=True)
     if "newsclean" in SELECTED:
-        import flows.process  # noqa: F401
+        import flows.stages.process  # noqa: F401
 
 
 def measure_all(

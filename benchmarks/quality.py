@@ -10,9 +10,9 @@ Rows:
   traf-default     trafilatura.extract(html, deduplicate=False): the library's defaults
   traf-precision   the same with favor_precision=True
   traf-nocomments  the same with include_comments=False
-  newsclean-html   flows.extract.extract_html, then flows.clean.clean_text(content_kind="html")
+  newsclean-html   flows.stages.extract.extract_html, then flows.stages.clean.clean_text(content_kind="html")
   text-baseline    the page's whole visible text (inscriptis), kept as it is
-  newsclean-text   that text through flows.clean.clean_text(content_kind="text")
+  newsclean-text   that text through flows.stages.clean.clean_text(content_kind="text")
 
 Usage: python benchmarks/quality.py [--limit N] [--jobs N] [--only ROW,...] [--json PATH]
 """
@@ -102,16 +102,16 @@ def run_trafilatura(page: Page, **options: Any) -> str | None:
 
 
 def run_newsclean_html(page: Page) -> str | None:
-    from flows.clean import clean_text
-    from flows.extract import ExtractionError, ExtractionSettings, extract_html
-    from flows.records import SeedMetadata
+    from flows.core.records import SeedMetadata
+    from flows.stages.clean import clean_text
+    from flows.stages.extract import ExtractionError, ExtractionSettings, extract_html
 
     try:
-        # Production settings and seed, as flows.process would run the page.
+        # Production settings and seed, as flows.stages.process would run the page.
         extracted = extract_html(page.html, SeedMetadata(url=page.web_url), ExtractionSettings())
     except ExtractionError:
         return None  # the pipeline rejects the page: nothing extracted
-    # As flows.process calls it: the page's own title lets a repeated headline line go.
+    # As flows.stages.process calls it: the page's own title lets a repeated headline line go.
     return clean_text(extracted.text, content_kind="html", title=extracted.seed.title).body
 
 
@@ -123,7 +123,7 @@ def render_text(page: Page) -> str:
 
 
 def run_newsclean_text(text: str) -> str:
-    from flows.clean import clean_text
+    from flows.stages.clean import clean_text
 
     return clean_text(text, content_kind="text").body
 
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = devset.machine_info()
     devset.print_header("newsclean extraction quality (trafilatura's scoring)", info)
-    why = devset.import_problem("flows.clean")
+    why = devset.import_problem("flows.stages.clean")
     unavailable = {row: why for row in args.rows if row in NEWSCLEAN_ROWS and why}
     SELECTED = tuple(row for row in args.rows if row not in unavailable)
     TIMEOUT = args.timeout
@@ -289,8 +289,8 @@ def warm_up() -> None:
     trafilatura.extract("<html><body><p>warm up</p></body></html>")
     inscriptis.get_text("<p>warm up</p>")
     if any(row in NEWSCLEAN_ROWS for row in SELECTED):
-        import flows.clean
-        import flows.extract  # noqa: F401
+        import flows.stages.clean
+        import flows.stages.extract  # noqa: F401
 
 
 def measure_all(refs: list[PageRef], args: argparse.Namespace) -> tuple[dict[str, RowTotal], float]:

@@ -1,8 +1,8 @@
-"""Train the whole-page line classifier (flows/lineclass.py) and write flows/models/lines.v1.json.
+"""Train the whole-page line classifier (flows/stages/line_model.py) and write flows/stages/models/lines.v1.json.
 
 Labels come from newsclean's own HTML path, not from the benchmark's gold: each page of the dev
 set is rendered to its whole visible text (inscriptis, as `quality.py` does) and, separately,
-extracted with `flows.extract.extract_html` + `clean_text(content_kind="html")`; a text line is
+extracted with `flows.stages.extract.extract_html` + `clean_text(content_kind="html")`; a text line is
 "body" when it (normalized: case, punctuation, spaces) is one of the HTML path's paragraphs or
 sits inside its text, or most of its word 4-grams do. The MLP learns from those labels only.
 Two decision numbers (the main-block threshold and the in-block floor) are then picked on the
@@ -41,7 +41,7 @@ import devset
 import numpy as np
 from quality import Confusion, evaluate_result
 
-from flows import lineclass
+from flows.stages import line_model as lineclass
 
 # Languages whose stopwords the model ships (justext's lists, most frequent first); CJK pages use
 # lineclass.CJK_FUNCTION_CHARS instead.
@@ -343,7 +343,7 @@ def train(pages: list[dict[str, Any]], note: str, epochs: int = EPOCHS) -> dict[
 
 def evaluate(pages: list[dict[str, Any]], model_path: Path | None) -> dict[str, float]:
     """clean_text(content_kind="text") on the whole-page text, scored as quality.py scores it."""
-    from flows import clean
+    from flows.stages import clean
 
     if model_path is not None:
         model = lineclass.model_from_dict(json.loads(model_path.read_text(encoding="utf-8")))
@@ -377,9 +377,9 @@ def evaluate(pages: list[dict[str, Any]], model_path: Path | None) -> dict[str, 
 def _prepare_page(ref: Any) -> dict[str, Any]:
     from inscriptis import get_text
 
-    from flows.clean import clean_text
-    from flows.extract import ExtractionError, ExtractionSettings, extract_html
-    from flows.records import SeedMetadata
+    from flows.core.records import SeedMetadata
+    from flows.stages.clean import clean_text
+    from flows.stages.extract import ExtractionError, ExtractionSettings, extract_html
 
     page = ref.load()
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flows import __version__
-from flows.settings import apply_prefect_defaults
+from flows.core.settings import apply_prefect_defaults
 
 apply_prefect_defaults()  # before Prefect is imported: its settings are read at import
 
@@ -25,8 +25,12 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
-from flows import commit, progress  # noqa: E402
-from flows.batch import (  # noqa: E402
+from flows.core.settings import RunConfig  # noqa: E402
+from flows.core.storage import Storage  # noqa: E402
+from flows.dataset import commit  # noqa: E402
+from flows.dataset.lock import RunLock  # noqa: E402
+from flows.orchestration import progress  # noqa: E402
+from flows.orchestration.batch import (  # noqa: E402
     BatchResult,
     BatchSettings,
     BatchSpec,
@@ -34,22 +38,19 @@ from flows.batch import (  # noqa: E402
     run_batch,
     save_known_inputs,
 )
-from flows.card import write_card  # noqa: E402
-from flows.extract import ExtractionSettings  # noqa: E402
-from flows.ingest import discover  # noqa: E402
-from flows.lock import RunLock  # noqa: E402
-from flows.process import ProcessSettings, RunContext  # noqa: E402
-from flows.publish import (  # noqa: E402
+from flows.orchestration.publish import (  # noqa: E402
     DatasetState,
     PublishResult,
     check_layout,
     dataset_state,
     publish_run,
 )
-from flows.report import RunSummary, write_reports  # noqa: E402
-from flows.runners import make_task_runner  # noqa: E402
-from flows.settings import RunConfig  # noqa: E402
-from flows.storage import Storage  # noqa: E402
+from flows.orchestration.runners import make_task_runner  # noqa: E402
+from flows.quality.card import write_card  # noqa: E402
+from flows.quality.report import RunSummary, write_reports  # noqa: E402
+from flows.readers.ingest import discover  # noqa: E402
+from flows.stages.extract import ExtractionSettings  # noqa: E402
+from flows.stages.process import ProcessSettings, RunContext  # noqa: E402
 
 
 def new_run_id(now: datetime) -> str:
@@ -65,7 +66,7 @@ def process_batch(
     staging: str,
     known_inputs_file: str | None,
 ) -> BatchResult:
-    from flows.batch import load_known_inputs
+    from flows.orchestration.batch import load_known_inputs
 
     storage = Storage(output)
     known = load_known_inputs(storage, known_inputs_file)
@@ -88,7 +89,7 @@ def publish(
     config: RunConfig,
     published: list[Any],
 ) -> PublishResult:
-    from flows.validate import ValidationSettings
+    from flows.quality.validate import ValidationSettings
 
     validation = ValidationSettings(
         languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share

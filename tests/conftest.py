@@ -11,7 +11,7 @@ import pytest
 
 # Before anything imports Prefect: its settings and home folder are fixed at import time.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="newsclean-prefect-home-"))
-from flows.settings import apply_prefect_defaults
+from flows.core.settings import apply_prefect_defaults
 
 apply_prefect_defaults()
 

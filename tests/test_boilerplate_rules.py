@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.boilerplate_rules import (
+from flows.stages.boilerplate_rules import (
     KINDS,
     LINE_RULES,
     RULES,

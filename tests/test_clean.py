@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.boilerplate_rules import DATELINE_RULES, LINE_RULES, TAIL_RULES, first_match
-from flows.clean import clean_text
-from flows.records import CleanedText
+from flows.core.records import CleanedText
+from flows.stages.boilerplate_rules import DATELINE_RULES, LINE_RULES, TAIL_RULES, first_match
+from flows.stages.clean import clean_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "sample"
 

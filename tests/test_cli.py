@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_USAGE, build_parser, main
+from flows.cli.main import EXIT_USAGE, build_parser, main
 
 
 def _newsclean(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "flows.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -90,8 +90,8 @@ def test_output_that_is_a_file_is_a_usage_error(
 def test_flow_parameters_are_the_flow_signature() -> None:
     import inspect
 
+    from flows.core.settings import RunConfig
     from flows.pipeline import clean_articles
-    from flows.settings import RunConfig
 
     config = RunConfig.build(inputs=["data/sample"], output="out", workers=1, languages=["EN"])
     parameters = config.flow_parameters()

@@ -1,4 +1,4 @@
-"""`newsclean validate` and `newsclean report` on small datasets written with flows.write (no Prefect)."""
+"""`newsclean validate` and `newsclean report` on small datasets written with flows.dataset.parquet (no Prefect)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from conftest import SAMPLE_DIR
 from test_report import article, write_dataset
 
-from flows.cli import main
+from flows.cli.main import main
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -67,9 +67,9 @@ def test_validate_checks_ids_across_files(tmp_path: Path) -> None:
 def test_validate_checks_the_inputs_state_against_the_articles(good: Path) -> None:
     from datetime import UTC, datetime
 
-    from flows.process import RunContext
-    from flows.storage import write_parquet_atomic
-    from flows.write import inputs_table
+    from flows.core.storage import write_parquet_atomic
+    from flows.dataset.parquet import inputs_table
+    from flows.stages.process import RunContext
 
     def recorded(index: int, outcome: str) -> dict[str, object]:
         key = f"{index:016x}" + "0" * 48

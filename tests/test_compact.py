@@ -15,11 +15,11 @@ import pytest
 from conftest import REPO
 from test_report import article
 
-from flows.cli import main
-from flows.compact import compact
-from flows.process import RunContext
-from flows.storage import Storage
-from flows.write import articles_table, inputs_table
+from flows.cli.main import main
+from flows.core.storage import Storage
+from flows.dataset.compact import compact
+from flows.dataset.parquet import articles_table, inputs_table
+from flows.stages.process import RunContext
 
 MONTHS = ("2026-10", "2026-11")
 
@@ -79,7 +79,7 @@ def test_compaction_keeps_every_row_in_fewer_files(tmp_path: Path) -> None:
 
 
 def test_plan_groups_merges_neighbours_up_to_the_target() -> None:
-    from flows.compact import plan_groups
+    from flows.dataset.compact import plan_groups
 
     assert plan_groups([3, 3, 3, 3], 6) == [[0, 1], [2, 3]]
     assert plan_groups([2, 10, 2, 2], 5) == [[0], [1], [2, 3]]  # a big file stays alone
@@ -107,7 +107,7 @@ def test_compact_command_one_month_and_usage_errors(tmp_path: Path) -> None:
 KILLER = textwrap.dedent(
     """
     import os, signal, sys
-    from flows.storage import Storage
+    from flows.core.storage import Storage
     real_move, done, at = Storage.move, [0], int(sys.argv[2])
     def move(self, source, target):
         if done[0] == at:
@@ -115,7 +115,7 @@ KILLER = textwrap.dedent(
         done[0] += 1
         real_move(self, source, target)
     Storage.move = move
-    from flows.cli import main
+    from flows.cli.main import main
     sys.exit(main(["compact", sys.argv[1], "--target-rows", "6"]))
     """
 )

@@ -29,7 +29,7 @@ KILLER = textwrap.dedent(
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "documents":
-        import flows.batch as batch
+        import flows.orchestration.batch as batch
         real_process, seen = batch.IsolatedWorker.process, [0]
         def process(self, doc):
             if seen[0] == at:
@@ -38,7 +38,7 @@ KILLER = textwrap.dedent(
             return real_process(self, doc)
         batch.IsolatedWorker.process = process
     elif mode == "renames":
-        from flows.storage import Storage
+        from flows.core.storage import Storage
         real_move, done = Storage.move, [0]
         def move(self, source, target):
             if done[0] == at:
@@ -46,7 +46,7 @@ KILLER = textwrap.dedent(
             done[0] += 1
             real_move(self, source, target)
         Storage.move = move
-    from flows.cli import main
+    from flows.cli.main import main
     sys.exit(main(["run", corpus, "--output", out, "--batch-size", "1", "--workers", "1", "--no-progress"]))
     """
 )

@@ -1,10 +1,10 @@
-"""Credit lines, names, agencies, datelines and author blocks (flows.credits)."""
+"""Credit lines, names, agencies, datelines and author blocks (flows.stages.credits)."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows import credits as cr
+from flows.stages import credits as cr
 
 SAMPLE_000_CREDIT = (
     "Coverage by Humeyra Pamuk in Beijing. Additional reporting by Jason Zhieu in Shanghai, "

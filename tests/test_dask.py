@@ -16,8 +16,8 @@ import pyarrow.dataset as ds
 import pytest
 from conftest import SAMPLE_DIR
 
-from flows.cli import main
-from flows.settings import ConfigError, RunConfig
+from flows.cli.main import main
+from flows.core.settings import ConfigError, RunConfig
 
 # Differ between any two runs by design.
 PER_RUN_COLUMNS = ["run_id", "ingested_at"]
@@ -189,7 +189,7 @@ API = "http://prefect:4200/api"
 def test_external_workers_that_cannot_run_batches_are_refused(
     setups: dict[str, tuple[bool, str | None]], message: str
 ) -> None:
-    from flows.runners import DaskWorkerSetupError, check_workers
+    from flows.orchestration.runners import DaskWorkerSetupError, check_workers
 
     with pytest.raises(DaskWorkerSetupError, match=message) as error:
         check_workers(setups, API, "tcp://scheduler:8786")
@@ -199,9 +199,9 @@ def test_external_workers_that_cannot_run_batches_are_refused(
 def test_external_workers_reporting_to_another_api_are_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from flows.runners import check_workers
+    from flows.orchestration.runners import check_workers
 
-    with caplog.at_level(logging.WARNING, logger="flows.runners"):
+    with caplog.at_level(logging.WARNING, logger="flows.orchestration.runners"):
         check_workers({"tcp://w1:1": (False, API + "/")}, API, "tcp://s:1")  # the same server
         assert not caplog.records
         check_workers({"tcp://w1:1": (False, "http://other:4200/api")}, API, "tcp://s:1")

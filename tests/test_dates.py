@@ -1,4 +1,4 @@
-"""Date strings, metadata lines, URL dates and dateline years (flows.dates)."""
+"""Date strings, metadata lines, URL dates and dateline years (flows.stages.dates)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows import dates as dt
+from flows.stages import dates as dt
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""The README's schema tables are the schema files' (regenerate with python -m flows.schema)."""
+"""The README's schema tables are the schema files' (regenerate with python -m flows.core.schema)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 
-from flows.schema import readme_schema_section
+from flows.core.schema import readme_schema_section
 
 
 def test_readme_schema_tables_match_the_schema_files() -> None:

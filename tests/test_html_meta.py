@@ -1,10 +1,10 @@
-"""Explicit publication metadata of HTML pages: JSON-LD and meta tags (flows.html_meta)."""
+"""Explicit publication metadata of HTML pages: JSON-LD and meta tags (flows.stages.html_facts)."""
 
 from __future__ import annotations
 
 import pytest
 
-from flows.html_meta import (
+from flows.stages.html_facts import (
     SOURCE_HTML_META,
     SOURCE_JSON_LD,
     HtmlFacts,
@@ -148,8 +148,8 @@ def test_no_markup() -> None:
 
 
 def test_merge_seed_keeps_htmldate_and_explicit_facts_apart() -> None:
-    from flows.extract import merge_seed
-    from flows.records import SeedMetadata
+    from flows.core.records import SeedMetadata
+    from flows.stages.extract import merge_seed
 
     facts = HtmlFacts(
         date="2023-06-19T08:00:00Z",

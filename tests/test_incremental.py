@@ -15,7 +15,7 @@ import pytest
 from conftest import SAMPLE_DIR
 from test_pipeline import run_cli
 
-from flows.cli import main
+from flows.cli.main import main
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_api")]
 VOLATILE = ["run_id", "ingested_at", "source_uri"]
@@ -123,7 +123,7 @@ def publish_run(*args, **kwargs):
         time.sleep(0.1)
     return real_publish(*args, **kwargs)
 pipeline.publish_run = publish_run
-from flows.cli import main
+from flows.cli.main import main
 sys.exit(main(["run", sys.argv[1], "--output", sys.argv[2], "--no-progress", "--json"]))
 """
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import (
+from flows.core.records import Rejection, SourceDocument
+from flows.readers.ingest import (
     FilePart,
     InputError,
     InputFile,
@@ -23,7 +24,6 @@ from flows.ingest import (
     read_documents,
     record_id,
 )
-from flows.records import Rejection, SourceDocument
 
 ARTICLE = "A headline\n\nThe first sentence of the article. The second sentence follows it.\n"
 

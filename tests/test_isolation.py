@@ -6,9 +6,9 @@ import os
 import time
 from datetime import UTC, datetime
 
-from flows.isolation import IsolatedWorker
-from flows.process import ProcessSettings, RunContext
-from flows.records import Rejection, SeedMetadata, SourceDocument
+from flows.core.records import Rejection, SeedMetadata, SourceDocument
+from flows.orchestration.isolation import IsolatedWorker
+from flows.stages.process import ProcessSettings, RunContext
 
 CONTEXT = RunContext("run", datetime(2026, 1, 1, tzinfo=UTC), "test")
 

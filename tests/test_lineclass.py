@@ -1,4 +1,4 @@
-"""The whole-page line classifier (flows/lineclass.py), its training script and its use in clean."""
+"""The whole-page line classifier (flows/stages/line_model.py), its training script and its use in clean."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows import lineclass
-from flows.clean import clean_text
+from flows.stages import line_model as lineclass
+from flows.stages.clean import clean_text
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

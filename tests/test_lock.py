@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.lock import LOCK_NAME, OutputLockedError, RunLock
+from flows.dataset.lock import LOCK_NAME, OutputLockedError, RunLock
 
 
 def test_second_run_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:

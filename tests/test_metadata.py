@@ -1,4 +1,4 @@
-"""The metadata stage on hand-built cleaner output shaped like the samples (flows.metadata)."""
+"""The metadata stage on hand-built cleaner output shaped like the samples (flows.stages.metadata)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from test_credits import (  # the samples' credit lines
     SAMPLE_003_CREDIT,
 )
 
-from flows.metadata import (
+from flows.core.records import ArticleMetadata, CleanedText, RemovedSpan, SeedMetadata
+from flows.stages.metadata import (
     count_words,
     detect_language,
     extract_metadata,
@@ -19,7 +20,6 @@ from flows.metadata import (
     publisher_from_host,
     strip_site_suffix,
 )
-from flows.records import ArticleMetadata, CleanedText, RemovedSpan, SeedMetadata
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 ENGLISH = (

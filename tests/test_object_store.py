@@ -19,7 +19,7 @@ from conftest import REPO, SAMPLE_DIR
 from test_crash import KILLER
 from test_pipeline import run_cli
 
-from flows.cli import main
+from flows.cli.main import main
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_api")]
 VOLATILE = ["run_id", "ingested_at", "ingested_month"]

@@ -51,7 +51,7 @@ def test_wheel_carries_schemas_and_expectations_and_finds_them(tmp_path: Path) -
         timeout=300,
     )
     probe = (
-        "import flows.resources as r, flows.schema as s; "
+        "import flows.core.resources as r, flows.core.schema as s; "
         "print(r.schemas_dir()); print(r.expectations_dir()); print(len(s.articles_schema().columns))"
     )
     result = subprocess.run(

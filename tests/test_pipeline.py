@@ -19,7 +19,7 @@ import pyarrow.dataset as ds
 import pytest
 from conftest import SAMPLE_DIR
 
-from flows.cli import main
+from flows.cli.main import main
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_api")]
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from flows import progress
+from flows.orchestration import progress
 
 
 class Terminal(io.StringIO):

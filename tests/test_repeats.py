@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from test_schema_and_write import article_row
 
-from flows.process import content_sha256
-from flows.repeats import MIN_DOCUMENTS, RepeatCounter, publisher_key, strip_repeated
-from flows.write import articles_table
+from flows.dataset.parquet import articles_table
+from flows.run_steps.repeated_lines import (
+    MIN_DOCUMENTS,
+    RepeatCounter,
+    publisher_key,
+    strip_repeated,
+)
+from flows.stages.process import content_sha256
 
 SIGN_OFF = "Follow our live coverage of the election on the Harbour Daily app."
 
@@ -102,8 +107,8 @@ def test_publisher_falls_back_to_the_url_host() -> None:
 def test_copies_across_batches_keep_the_first_in_reading_order() -> None:
     import pyarrow as pa
 
-    from flows.publish import _resolve_repeats, reading_order
-    from flows.schema import inputs_schema
+    from flows.core.schema import inputs_schema
+    from flows.orchestration.publish import _resolve_repeats, reading_order
 
     assert reading_order("f.jsonl#L9") < reading_order("f.jsonl#L10")
     assert reading_order("a.warc#offset=900") < reading_order("a.warc#offset=1200")

@@ -12,8 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.card import CARD_NAME, write_card
-from flows.report import (
+from flows.core.schema import articles_schema
+from flows.core.storage import write_parquet_atomic
+from flows.dataset.parquet import articles_table
+from flows.quality.card import CARD_NAME, write_card
+from flows.quality.report import (
     FailedExpectation,
     RowStats,
     RunSummary,
@@ -21,9 +24,6 @@ from flows.report import (
     latest_report,
     write_reports,
 )
-from flows.schema import articles_schema
-from flows.storage import write_parquet_atomic
-from flows.write import articles_table
 
 BODY = " ".join(["The council approved the budget after a long debate."] * 10)
 

@@ -10,11 +10,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.process import RunContext
-from flows.records import Rejection
-from flows.schema import SchemaError, articles_schema, load_schema, parse_type, quarantine_schema
-from flows.storage import Storage, write_parquet_atomic
-from flows.write import articles_table, quarantine_table
+from flows.core.records import Rejection
+from flows.core.schema import (
+    SchemaError,
+    articles_schema,
+    load_schema,
+    parse_type,
+    quarantine_schema,
+)
+from flows.core.storage import Storage, write_parquet_atomic
+from flows.dataset.parquet import articles_table, quarantine_table
+from flows.stages.process import RunContext
 
 REQUIRED = [
     "article_id", "source_uri", "url", "title", "body", "highlights", "published_at",

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SAMPLE_DIR
 
-from flows.cli import main
-from flows.serve import ServeError, prefect_api, start_local_server
+from flows.cli.main import main
+from flows.orchestration.serve import ServeError, prefect_api, start_local_server
 
 RUN_DEADLINE_SECONDS = 240  # server start (25-35 s) + up to a minute to the tick + the run
 STOP_DEADLINE_SECONDS = 60  # the runner stops, then the server (SIGKILL after 15 s)
@@ -49,7 +49,7 @@ class Served:
         self.out, self.err = tmp_path / "serve.out", tmp_path / "serve.err"
         env = {**os.environ, "PREFECT_HOME": str(home)}
         env.pop("PREFECT_API_URL", None)  # serve must start its own server
-        command = [sys.executable, "-m", "flows.cli", "serve", "--cron", "* * * * *"]
+        command = [sys.executable, "-m", "flows.cli.main", "serve", "--cron", "* * * * *"]
         command += [str(SAMPLE_DIR), "--output", str(output), "--workers", "1"]
         with self.out.open("wb") as out, self.err.open("wb") as err:
             self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=err)
@@ -185,8 +185,8 @@ def test_bad_options_stop_serve_before_any_server_starts(
 
 
 def test_deployment_parameters_make_paths_absolute_and_keep_urls(tmp_path: Path) -> None:
-    from flows.serve import deployment_parameters
-    from flows.settings import RunConfig
+    from flows.core.settings import RunConfig
+    from flows.orchestration.serve import deployment_parameters
 
     config = RunConfig.build(inputs=[str(SAMPLE_DIR)], output="memory://bucket/news", workers=1)
     parameters = deployment_parameters(config)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from flows import commit
-from flows.lock import LOCK_NAME, OutputLockedError, RunLock
-from flows.storage import Storage
+from flows.core.storage import Storage
+from flows.dataset import commit
+from flows.dataset.lock import LOCK_NAME, OutputLockedError, RunLock
 
 
 @pytest.fixture(params=["local", "memory"])

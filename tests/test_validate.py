@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from flows.resources import expectations_dir
-from flows.validate import (
+from flows.core.resources import expectations_dir
+from flows.quality.validate import (
     BATCH_SUITE_FILE,
     ROW_SUITE_FILE,
     SuiteError,
@@ -475,8 +475,8 @@ def test_agency_set_in_the_suite_is_the_metadata_stage_canonical_set() -> None:
     """The suite and the metadata stage must agree, or real agencies get quarantined."""
     import json
 
-    from flows.credits import AGENCY_NAMES
-    from flows.resources import expectations_dir
+    from flows.core.resources import expectations_dir
+    from flows.stages.credits import AGENCY_NAMES
 
     suite = json.loads((expectations_dir() / "articles.rows.json").read_text(encoding="utf-8"))
     [agency] = [e for e in suite["expectations"] if e["meta"]["name"] == "agency_canonical"]

@@ -10,7 +10,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows.ingest import (
+from flows.core.records import Rejection, SourceDocument
+from flows.readers.ingest import (
     FilePart,
     InputFile,
     discover,
@@ -18,7 +19,6 @@ from flows.ingest import (
     plan_parts,
     read_documents,
 )
-from flows.records import Rejection, SourceDocument
 
 PAGE = (
     b"<html><head><title>Council backs ferry plan</title></head><body><article>"

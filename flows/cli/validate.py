@@ -1,0 +1,264 @@
+"""`newsclean validate [DIR]`: check the dataset on disk against the suites, without a pipeline run.
+
+The Parquet files are validated in units of about 5000 rows, as the pipeline validates before
+publishing, so memory holds one unit at a time. Great Expectations is imported only when the
+command runs (it takes seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
+from flows.core.settings import (
+    DEFAULT_OUTPUT,
+    VALIDATION_UNIT_ROWS,
+    language_codes,
+    normalize_languages,
+)
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from flows.core.storage import Storage
+    from flows.quality.report import FailedExpectation, ValidateSummary
+    from flows.quality.validate import ValidationSettings
+
+
+def add_parser(subparsers: Any) -> None:
+    command = subparsers.add_parser(
+        "validate",
+        help="check an existing dataset against the expectation suites (no pipeline run)",
+        description=(
+            "Validate the Parquet dataset in DIR/articles against the expectation suites as it is "
+            "on disk, without re-running the pipeline, and write a report (Data Docs, "
+            "validation.json, summary.md) into DIR/reports/<id>/. Nothing in the dataset changes."
+        ),
+        epilog="Exit codes: 0 every expectation passed, 1 an expectation failed, 2 usage error.",
+    )
+    command.add_argument(
+        "directory",
+        nargs="?",
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help=f"the dataset folder, as given to 'run --output' (default: {DEFAULT_OUTPUT})",
+    )
+    command.add_argument(
+        "--languages",
+        type=lambda value: tuple(language_codes(value)),
+        default=(),
+        metavar="CODES",
+        help="comma-separated ISO 639-1 codes the rows must be in (default: every language)",
+    )
+    command.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from flows.core.storage import Storage
+
+    languages = normalize_languages(args.languages)  # usage errors first: instant, before GX
+    storage = Storage(args.directory)
+    files = dataset_files(storage)
+    from flows.quality.validate import ValidationSettings
+
+    summary = validate_dataset(storage, files, ValidationSettings(languages=languages))
+    print(terminal_summary(summary))
+    return EXIT_OK if summary.status == "passed" else EXIT_FAILED
+
+
+def dataset_files(storage: Storage) -> list[str]:
+    """The dataset's article files (relative to DIR); a UsageError when DIR holds no dataset."""
+    if not storage.is_dir():
+        raise UsageError(f"{storage.location}: no such folder")
+    files = storage.parquet_files("articles")
+    if not files:
+        raise UsageError(
+            f"{storage.location} is not a newsclean dataset: no Parquet files in "
+            f"{storage.url('articles')}"
+        )
+    return files
+
+
+@dataclass
+class _Checked:
+    """What validation found, accumulated unit by unit."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    stats: list[pa.Table] = field(default_factory=list)  # the statistics' columns only
+    rows: int = 0
+    rows_failing: int = 0
+    unreadable: list[str] = field(default_factory=list)
+
+
+def validate_dataset(
+    output: Storage | str | Path,
+    files: Sequence[str],
+    settings: ValidationSettings,
+    *,
+    unit_rows: int = VALIDATION_UNIT_ROWS,
+) -> ValidateSummary:
+    """Validate every article file, write the report, and return its summary."""
+    from flows import __version__
+    from flows.core.storage import Storage
+    from flows.quality.report import (
+        STATS_COLUMNS,
+        RowStats,
+        ValidateSummary,
+        failed_expectations,
+        write_reports,
+    )
+    from flows.quality.validate import frame_for_validation, load_suites, validate_articles
+
+    storage = output if isinstance(output, Storage) else Storage(output)
+    started = datetime.now(UTC).replace(microsecond=0)
+    clock = time.monotonic()
+    suites = load_suites()
+    known_ids, duplicate_ids = _dataset_ids(storage, files)
+    checked = _Checked()
+    for table in _units(storage, files, unit_rows, checked.unreadable):
+        outcome = validate_articles(
+            frame_for_validation(table),
+            now=started,
+            settings=settings,
+            suites=suites,
+            known_ids=known_ids,
+        )
+        checked.results.append(outcome.results)
+        checked.rows += table.num_rows
+        checked.rows_failing += len(outcome.row_failures)
+        if set(STATS_COLUMNS) <= set(table.column_names):  # else the batch suite reports drift
+            checked.stats.append(table.select(STATS_COLUMNS))
+    failures = _dataset_failures(duplicate_ids, checked.unreadable)
+    failures += _ledger_failures(storage, known_ids)
+    failures += failed_expectations(checked.results)
+    summary = ValidateSummary(
+        run_id=f"{started:%Y%m%dT%H%M%SZ}-validate-{secrets.token_hex(3)}",
+        status="failed" if failures else "passed",
+        started_at=started.isoformat(),
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        seconds=round(time.monotonic() - clock, 1),
+        pipeline_version=__version__,
+        output=storage.location,
+        files=len(files),
+        rows=checked.rows,
+        units=len(checked.results),
+        rows_failing=checked.rows_failing,
+        row_stats=RowStats.from_tables(checked.stats),
+        failed_expectations=failures,
+    )
+    write_reports(summary, checked.results, storage)
+    return summary
+
+
+def _dataset_ids(storage: Storage, files: Sequence[str]) -> tuple[set[str], int]:
+    """Every article_id in the dataset (duplicate_of may name any), and how many repeat one."""
+    ids: set[str] = set()
+    rows = 0
+    for path in files:
+        try:
+            column = storage.read_table(path, columns=["article_id"])["article_id"]
+        except Exception:  # unreadable, or no article_id: _units reports the file
+            continue
+        ids.update(value for value in column.to_pylist() if value is not None)
+        rows += len(column) - column.null_count
+    return ids, rows - len(ids)
+
+
+def _units(
+    storage: Storage, files: Sequence[str], unit_rows: int, unreadable: list[str]
+) -> Iterator[pa.Table]:
+    """The files' rows as tables of about unit_rows rows, in file order.
+
+    Files are read as they are (not cast to the declared schema), so a file whose columns or
+    types drift is caught by the batch suite instead of failing to load. A unit never mixes
+    files of different schemas.
+    """
+    import pyarrow as pa
+
+    pending: list[pa.RecordBatch] = []
+    rows = 0
+    for path in files:
+        try:
+            # Read as written (no schema imposed), then cut into record batches.
+            batches = storage.read_table(path).to_batches(max_chunksize=unit_rows)
+        except (OSError, pa.ArrowException) as error:
+            unreadable.append(f"{path.rsplit('/', 1)[-1]}: {str(error).splitlines()[0][:200]}")
+            continue
+        for batch in batches:
+            if pending and not batch.schema.equals(pending[0].schema, check_metadata=False):
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= unit_rows:
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
+def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpectation]:
+    """The processed-input state (inputs/) and the articles must tell the same story: every
+    article came from a recorded input, and every input recorded as an article is published.
+    A dataset without inputs/ (written before it existed) is not checked."""
+    from flows.quality.report import FailedExpectation
+
+    ledger = storage.read_columns("inputs", ["record_id", "outcome"])
+    if ledger is None:
+        return []
+    recorded = {
+        record_id
+        for record_id, outcome in zip(
+            ledger["record_id"].to_pylist(), ledger["outcome"].to_pylist(), strict=True
+        )
+        if outcome == "article"
+    }
+    failures = []
+    if unrecorded := article_ids - recorded:
+        detail = "e.g. " + ", ".join(sorted(unrecorded)[:3])
+        failures.append(
+            FailedExpectation("articles_recorded_in_inputs", "dataset", len(unrecorded), 0, detail)
+        )
+    if missing := recorded - article_ids:
+        detail = "e.g. " + ", ".join(sorted(missing)[:3])
+        failures.append(
+            FailedExpectation("recorded_articles_published", "dataset", len(missing), 0, detail)
+        )
+    return failures
+
+
+def _dataset_failures(duplicate_ids: int, unreadable: list[str]) -> list[FailedExpectation]:
+    """Checks over the whole dataset, beyond what one validation unit can see."""
+    from flows.quality.report import FailedExpectation
+
+    failures = []
+    if unreadable:
+        detail = "; ".join(unreadable[:3]) + (" ..." if len(unreadable) > 3 else "")
+        failures.append(FailedExpectation("files_readable", "dataset", None, 0, detail))
+    if duplicate_ids:
+        failures.append(
+            FailedExpectation("article_id_unique_in_dataset", "dataset", duplicate_ids, 0)
+        )
+    return failures
+
+
+def terminal_summary(summary: ValidateSummary) -> str:
+    folder = summary.report_dir
+    lines = [
+        f"newsclean validate {summary.run_id} {summary.status}: {summary.rows} rows in "
+        f"{summary.files} files checked in {summary.seconds:.1f} s",
+    ]
+    for failure in summary.failed_expectations:
+        rows = f", {failure.rows} rows" if failure.rows is not None else ""
+        detail = f": {failure.detail}" if failure.detail else ""
+        lines.append(f"  FAILED             {failure.name} ({failure.level}{rows}){detail}")
+    lines.append(f"  report             {folder}/summary.md")
+    lines.append(f"  data docs          {summary.data_docs}")
+    return "\n".join(lines)

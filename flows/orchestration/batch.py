@@ -1,0 +1,204 @@
+"""A batch (shard) of input files: read, process each document under a time limit, stage results.
+
+A batch is the unit of work the flow hands to a task: a few seconds to a minute of work. Its
+result is written to staging files and only a small summary goes back to the flow, so batches can
+run in other processes or on other machines. A big container file (JSON Lines, WARC) is cut into
+parts of contiguous records, so one huge file is many batches, not one long task.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.core.records import Rejection, SourceDocument
+from flows.core.storage import Storage
+from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
+from flows.orchestration.isolation import IsolatedWorker
+from flows.readers.ingest import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    FilePart,
+    InputFile,
+    WorkItem,
+    iter_documents,
+    plan_parts,
+)
+from flows.stages.process import ProcessSettings, RunContext
+
+MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big container file
+# Container files (JSON Lines, WARC) larger than this are cut into parts, each its own batch or
+# shared with small files. Smaller ones are read whole by one task. Planning reads every file
+# above it once, in the flow process, so the threshold trades that read against task length.
+SPLIT_BYTES = 16 * 1024 * 1024
+SPLIT_FORMATS = frozenset({"jsonl", "warc"})
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    document_timeout_seconds: float = 60.0
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    process: ProcessSettings = field(default_factory=ProcessSettings)
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    index: int
+    items: tuple[WorkItem, ...]  # whole files and parts of big ones, in corpus order
+
+    @property
+    def files_completed(self) -> int:
+        """Input files this batch finishes: whole ones, and big ones whose last part it reads."""
+        return sum(1 for item in self.items if not isinstance(item, FilePart) or item.last)
+
+
+@dataclass
+class BatchResult:
+    index: int
+    documents: int = 0
+    already_processed: int = 0  # inputs whose bytes an earlier run processed: not redone
+    repeats: int = 0  # inputs with the same bytes as another input of this batch
+    articles: int = 0
+    rejected: int = 0
+    rejection_reasons: Counter[str] = field(default_factory=Counter)
+    records_skipped: Counter[str] = field(
+        default_factory=Counter
+    )  # WARC records that are not documents
+    # Staged files, relative to the output storage.
+    staged_articles: str | None = None
+    staged_quarantine: str | None = None
+    staged_inputs: str | None = None
+
+
+def plan_batches(
+    files: Sequence[InputFile],
+    workers: int,
+    batch_size: int | None = None,
+    *,
+    split_bytes: int | None = None,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+) -> list[BatchSpec]:
+    """Shard the files: a few batches per worker so work balances, none larger than the cap.
+
+    `batch_size` counts documents: a small file is one, a part of a big container file holds
+    up to `batch_size` of its records (MAX_BATCH_FILES by default). Container files larger than
+    `split_bytes` (default SPLIT_BYTES) are cut into such parts; reading this costs one
+    sequential read of each of those files here, in the flow process, before any batch runs
+    (see `plan_parts`); memory holds one offset per part, never the records.
+
+    The files are already sorted and the cuts depend only on the bytes, so the same inputs
+    always give the same shards.
+    """
+    if not files:
+        return []
+    split_bytes = SPLIT_BYTES if split_bytes is None else split_bytes
+    per_part = batch_size or MAX_BATCH_FILES
+    weighted: list[tuple[WorkItem, int]] = []
+    for file in files:
+        if file.format in SPLIT_FORMATS and file.size_bytes > split_bytes:
+            weighted.extend(plan_parts(file, per_part, max_document_bytes=max_document_bytes))
+        else:
+            weighted.append((file, 1))
+    if batch_size is None:
+        total = sum(weight for _, weight in weighted)
+        batch_size = min(MAX_BATCH_FILES, max(1, math.ceil(total / (max(1, workers) * 4))))
+    batches: list[tuple[WorkItem, ...]] = []
+    current: list[WorkItem] = []
+    load = 0
+    for item, weight in weighted:
+        if current and load + weight > batch_size:
+            batches.append(tuple(current))
+            current, load = [], 0
+        current.append(item)
+        load += weight
+    if current:
+        batches.append(tuple(current))
+    return [BatchSpec(number, items) for number, items in enumerate(batches)]
+
+
+def run_batch(
+    spec: BatchSpec,
+    *,
+    context: RunContext,
+    settings: BatchSettings,
+    storage: Storage,
+    staging: str,
+    known_inputs: Collection[str] = frozenset(),
+) -> BatchResult:
+    """Process one shard; stage its articles, rejections and processed inputs as Parquet.
+
+    An input whose input_sha256 is in `known_inputs` was processed by an earlier run and is
+    skipped; one with the same bytes as an earlier input of this batch is recorded as a repeat
+    and not processed again (repeats across batches are resolved when the run is published).
+    """
+    result = BatchResult(spec.index)
+    rows: list[dict[str, Any]] = []
+    rejections: list[Rejection] = []
+    inputs: list[dict[str, Any]] = []
+    first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
+    with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
+        documents = iter_documents(
+            spec.items,
+            max_document_bytes=settings.max_document_bytes,
+            skipped_records=result.records_skipped,
+        )
+        for item in documents:
+            key = item.input_sha256 or ""
+            if key in known_inputs:
+                result.already_processed += 1
+                continue
+            if key in first_of:
+                result.repeats += 1
+                inputs.append(_input_row(item, "repeat"))
+                continue
+            first_of[key] = item.record_id
+            result.documents += 1
+            outcome = worker.process(item) if isinstance(item, SourceDocument) else item
+            if isinstance(outcome, Rejection):
+                rejections.append(outcome)
+                result.rejection_reasons.update(outcome.reasons)
+                inputs.append(_input_row(item, "quarantine"))
+            else:
+                rows.append(outcome)
+                inputs.append(_input_row(item, "article"))
+    result.articles, result.rejected = len(rows), len(rejections)
+    stem = f"{staging}/batch-{spec.index:05d}"
+    if rows:
+        result.staged_articles = storage.write_parquet(
+            articles_table(rows), f"{stem}.articles.parquet"
+        )
+    if rejections:
+        table = quarantine_table(rejections, context)
+        result.staged_quarantine = storage.write_parquet(table, f"{stem}.quarantine.parquet")
+    if inputs:
+        result.staged_inputs = storage.write_parquet(
+            inputs_table(inputs, context), f"{stem}.inputs.parquet"
+        )
+    return result
+
+
+def _input_row(item: SourceDocument | Rejection, outcome: str) -> dict[str, Any]:
+    return {
+        "input_sha256": item.input_sha256,
+        "record_id": item.record_id,
+        "outcome": outcome,
+        "source_uri": item.source_uri,
+        "source_format": item.source_format,
+        "raw_size_bytes": item.raw_size_bytes,
+    }
+
+
+def save_known_inputs(known: Collection[str], storage: Storage, rel: str) -> str:
+    """Keys of the inputs already processed, written once per run for every batch task to load."""
+    import pyarrow as pa
+
+    table = pa.table({"input_sha256": pa.array(sorted(known), pa.string())})
+    return storage.write_parquet(table, rel)
+
+
+def load_known_inputs(storage: Storage, rel: str | None) -> frozenset[str]:
+    if rel is None:
+        return frozenset()
+    return frozenset(storage.read_table(rel)["input_sha256"].to_pylist())

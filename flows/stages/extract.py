@@ -1,0 +1,92 @@
+"""Extract: HTML pages to main text and metadata with trafilatura; plain text passes through.
+
+trafilatura's own de-duplication cache is process-wide and makes results depend on the order of
+documents, so it stays off; duplicates are found later, over the whole run, by the dedup stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flows.core.records import SeedMetadata, SourceDocument
+from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
+
+
+class ExtractionError(Exception):
+    """The page holds no main text trafilatura can find."""
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    # Comments are reader content, not the article: the dataset is of article bodies.
+    include_comments: bool = False
+    favor_precision: bool = False
+    include_tables: bool = True
+
+
+@dataclass
+class Extracted:
+    text: str
+    content_kind: str  # "text" | "html": which path the text came from, for the cleaner
+    seed: SeedMetadata
+
+
+def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> Extracted:
+    if doc.content_kind != "html":
+        return Extracted(doc.content, "text", doc.seed)
+    return extract_html(doc.content, doc.seed, settings or ExtractionSettings())
+
+
+def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) -> Extracted:
+    import trafilatura  # a worker process imports it once; the CLI's --help does not pay for it
+
+    # Parsed once, for trafilatura (which works on its own copy) and for the page's facts; a page
+    # lxml cannot parse goes to trafilatura as a string, as before.
+    tree = parse_tree(html)
+    page = html if tree is None else tree
+    result = trafilatura.bare_extraction(
+        page,
+        url=seed.url,
+        with_metadata=True,
+        include_comments=settings.include_comments,
+        favor_precision=settings.favor_precision,
+        include_tables=settings.include_tables,
+        deduplicate=False,
+    )
+    if result is None:
+        raise ExtractionError("trafilatura found no main text in the page")
+    found = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    text = found.get("text") or ""
+    if not text.strip():
+        raise ExtractionError("trafilatura found no main text in the page")
+    return Extracted(text, "html", merge_seed(seed, found, html_facts(page)))
+
+
+def merge_seed(
+    seed: SeedMetadata, found: dict[str, object], facts: HtmlFacts | None = None
+) -> SeedMetadata:
+    """Fields the input gave explicitly (JSONL) win over what the page's HTML says.
+
+    `found` is trafilatura's metadata (its date is htmldate's choice); `facts` what the page
+    states explicitly, kept apart so the metadata stage can weigh and label the two.
+    """
+    facts = facts or HtmlFacts()
+
+    def text(key: str) -> str | None:
+        value = found.get(key)
+        return value.strip() or None if isinstance(value, str) else None
+
+    html_date = text("date")
+    return replace(
+        seed,
+        url=seed.url or text("url"),
+        title=seed.title or text("title"),
+        date=seed.date or html_date,
+        date_source=seed.date_source or ("htmldate" if html_date else None),
+        author=seed.author or text("author"),
+        publisher=seed.publisher or text("sitename"),
+        page_date=seed.page_date or facts.date,
+        page_date_source=seed.page_date_source or facts.date_source,
+        page_authors=seed.page_authors or facts.authors,
+        page_organisations=(*seed.page_organisations, *facts.organisations),
+    )
