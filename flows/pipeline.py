@@ -12,11 +12,11 @@ Usage from Python:
 from __future__ import annotations
 
 import os
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from flows import __version__
+from flows.core.layout import new_run_id
 from flows.core.settings import apply_prefect_defaults
 
 apply_prefect_defaults()  # before Prefect is imported: its settings are read at import
@@ -51,10 +51,6 @@ from flows.quality.report import RunSummary, write_reports  # noqa: E402
 from flows.readers.ingest import discover  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 from flows.stages.process import ProcessSettings, RunContext  # noqa: E402
-
-
-def new_run_id(now: datetime) -> str:
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)

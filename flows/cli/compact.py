@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from flows.cli import EXIT_OK, UsageError
+from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.settings import COMPACT_TARGET_ROWS, DEFAULT_OUTPUT
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -59,7 +60,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.month is not None and not _MONTH.match(args.month):
         raise UsageError(f"--month takes YYYY-MM, not {args.month!r}")
     storage = Storage(args.directory)
-    if not storage.is_dir("articles") and not storage.is_dir("quarantine"):
+    if not storage.is_dir(ARTICLES) and not storage.is_dir(QUARANTINE):
         raise UsageError(
             f"{args.directory} is not a newsclean dataset (no articles/ or quarantine/)"
         )

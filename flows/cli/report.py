@@ -28,8 +28,9 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from flows.core.layout import REPORTS_DIR
     from flows.core.storage import Storage
-    from flows.quality.report import REPORTS_DIR, latest_report
+    from flows.quality.report import latest_report
 
     storage = Storage(args.directory)
     if not storage.is_dir():

@@ -8,7 +8,6 @@ command runs (it takes seconds).
 from __future__ import annotations
 
 import argparse
-import secrets
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
+from flows.core.layout import ARTICLES, INPUTS, new_run_id
 from flows.core.settings import (
     DEFAULT_OUTPUT,
     VALIDATION_UNIT_ROWS,
@@ -77,7 +77,7 @@ def dataset_files(storage: Storage) -> list[str]:
     """The dataset's article files (relative to DIR); a UsageError when DIR holds no dataset."""
     if not storage.is_dir():
         raise UsageError(f"{storage.location}: no such folder")
-    files = storage.parquet_files("articles")
+    files = storage.parquet_files(ARTICLES)
     if not files:
         raise UsageError(
             f"{storage.location} is not a newsclean dataset: no Parquet files in "
@@ -139,7 +139,7 @@ def validate_dataset(
     failures += _ledger_failures(storage, known_ids)
     failures += failed_expectations(checked.results)
     summary = ValidateSummary(
-        run_id=f"{started:%Y%m%dT%H%M%SZ}-validate-{secrets.token_hex(3)}",
+        run_id=new_run_id(started, "validate"),
         status="failed" if failures else "passed",
         started_at=started.isoformat(),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -210,7 +210,7 @@ def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpe
     A dataset without inputs/ (written before it existed) is not checked."""
     from flows.quality.report import FailedExpectation
 
-    ledger = storage.read_columns("inputs", ["record_id", "outcome"])
+    ledger = storage.read_columns(INPUTS, ["record_id", "outcome"])
     if ledger is None:
         return []
     recorded = {

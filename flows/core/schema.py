@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from flows.core.layout import ARTICLES, INPUTS, QUARANTINE
 from flows.core.resources import schemas_dir
 
-ARTICLES = "articles"
-QUARANTINE = "quarantine"
-INPUTS = "inputs"
 SCHEMA_VERSION = 1
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {

@@ -24,10 +24,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from flows.core.layout import COMMITS_DIR, STAGING_DIR
 from flows.core.storage import Storage
 
-COMMITS_DIR = "_commits"
-STAGING_DIR = ".staging"  # <output>/.staging/<run_id>/: a run's files before its commit
 PENDING = "pending"
 COMMITTED = "committed"
 

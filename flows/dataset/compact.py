@@ -12,13 +12,13 @@ Memory holds one output file's rows at a time.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from flows.core.layout import new_run_id
 from flows.core.schema import TableSchema, articles_schema, inputs_schema, quarantine_schema
 from flows.core.settings import COMPACT_TARGET_ROWS
 from flows.core.storage import Storage
@@ -69,7 +69,7 @@ def compact(
     """Compact every data folder holding more than one file (or those whose path contains
     `only`, e.g. "ingested_month=2026-11"). Call it holding the output's run lock."""
     started = now or datetime.now(UTC)
-    result = CompactionResult(f"{started:%Y%m%dT%H%M%SZ}-compact-{secrets.token_hex(3)}")
+    result = CompactionResult(new_run_id(started, "compact"))
     staging = commit.staging_path(result.compaction_id)
     moves: list[tuple[str, str]] = []
     removes: list[str] = []

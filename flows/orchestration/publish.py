@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.core.layout import ARTICLES, INPUTS, TABLES
 from flows.core.records import Rejection
 from flows.core.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.core.settings import VALIDATION_UNIT_ROWS
@@ -29,11 +30,6 @@ from flows.quality.report import STATS_COLUMNS, RowStats
 from flows.run_steps import repeated_lines as repeats
 from flows.run_steps.duplicates import find_duplicates
 from flows.stages.process import RunContext
-
-ARTICLES_DIR = "articles"
-QUARANTINE_DIR = "quarantine"
-INPUTS_DIR = "inputs"
-DATASET_DIRS = (ARTICLES_DIR, QUARANTINE_DIR, INPUTS_DIR)
 
 
 @dataclass
@@ -70,11 +66,11 @@ class DatasetLayoutError(RuntimeError):
 def check_layout(storage: Storage, *, full_refresh: bool = False) -> None:
     """Refuse to append to a dataset written before the inputs state and the month partitions:
     its inputs would all be done again under new ids. --full-refresh replaces it instead."""
-    if full_refresh or storage.is_dir(INPUTS_DIR):
+    if full_refresh or storage.is_dir(INPUTS):
         return
-    if any(p.count("/") == 1 for p in storage.parquet_files(ARTICLES_DIR)):
+    if any(p.count("/") == 1 for p in storage.parquet_files(ARTICLES)):
         raise DatasetLayoutError(
-            f"{storage.url(ARTICLES_DIR)} was written by an older newsclean (no inputs/ state, "
+            f"{storage.url(ARTICLES)} was written by an older newsclean (no inputs/ state, "
             "no month partitions); run once with --full-refresh to rebuild it, or use a new "
             "output folder"
         )
@@ -82,10 +78,10 @@ def check_layout(storage: Storage, *, full_refresh: bool = False) -> None:
 
 def dataset_state(storage: Storage) -> DatasetState:
     state = DatasetState()
-    inputs = storage.read_columns(INPUTS_DIR, ["input_sha256"])
+    inputs = storage.read_columns(INPUTS, ["input_sha256"])
     if inputs is not None:
         state.known_inputs.update(inputs.column("input_sha256").to_pylist())
-    articles = storage.read_columns(ARTICLES_DIR, ["article_id", "content_sha256", "duplicate_of"])
+    articles = storage.read_columns(ARTICLES, ["article_id", "content_sha256", "duplicate_of"])
     if articles is not None:
         columns = articles.to_pydict()
         state.published = list(
@@ -189,7 +185,7 @@ def publish_run(
     if inputs.num_rows:
         inputs = _mark_quarantined(inputs, quarantined_ids)
         ready.append(
-            commit.stage(storage, staging, inputs, f"{INPUTS_DIR}/part-{context.run_id}.parquet")
+            commit.stage(storage, staging, inputs, f"{INPUTS}/part-{context.run_id}.parquet")
         )
     removed = _dataset_files(storage) if replace_existing else []
     if ready or removed:
@@ -199,7 +195,7 @@ def publish_run(
 
 
 def _dataset_files(storage: Storage) -> list[str]:
-    return [path for folder in DATASET_DIRS for path in storage.parquet_files(folder)]
+    return [path for folder in TABLES for path in storage.parquet_files(folder)]
 
 
 def _read_all(storage: Storage, paths: Sequence[str], schema: pa.Schema) -> pa.Table:

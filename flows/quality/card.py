@@ -19,12 +19,11 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
+from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.schema import articles_schema
 from flows.core.storage import Storage
 
 CARD_NAME = "_README.md"
-ARTICLES_DIR = "articles"
-QUARANTINE_DIR = "quarantine"
 TOP_N = 15
 _COLUMNS = ["duplicate_of", "published_at", "language", "publisher", "agency", "run_id"]
 
@@ -71,12 +70,12 @@ def _values(values: Iterable[str | None], *, missing: str) -> Iterable[str]:
 def dataset_stats(output: Storage | str | Path) -> DatasetStats:
     storage = output if isinstance(output, Storage) else Storage(output)
     stats = DatasetStats()
-    for path in storage.parquet_files(ARTICLES_DIR):
+    for path in storage.parquet_files(ARTICLES):
         stats.add(storage, path)
         stats.nested = stats.nested or path.count("/") > 1
     # Quarantine rows are only counted: the file footers hold the count, no data is read.
     stats.quarantined = sum(
-        storage.parquet_metadata(path).num_rows for path in storage.parquet_files(QUARANTINE_DIR)
+        storage.parquet_metadata(path).num_rows for path in storage.parquet_files(QUARANTINE)
     )
     return stats
 
@@ -86,8 +85,8 @@ def write_card(output: Storage | str | Path, *, now: datetime | None = None) -> 
     storage = output if isinstance(output, Storage) else Storage(output)
     stats = dataset_stats(storage)
     text = render_card(stats, storage.location, now=now or datetime.now(UTC))
-    storage.write_text(f"{ARTICLES_DIR}/{CARD_NAME}", text)
-    return storage.url(f"{ARTICLES_DIR}/{CARD_NAME}")
+    storage.write_text(f"{ARTICLES}/{CARD_NAME}", text)
+    return storage.url(f"{ARTICLES}/{CARD_NAME}")
 
 
 def render_card(stats: DatasetStats, output: str | Path, *, now: datetime) -> str:
@@ -107,7 +106,7 @@ def render_card(stats: DatasetStats, output: str | Path, *, now: datetime) -> st
         f"| articles | {stats.articles} |",
         f"| canonical (`duplicate_of` is null) | {stats.canonical} |",
         f"| exact duplicates of another article | {stats.duplicates} |",
-        f"| quarantined inputs (`../{QUARANTINE_DIR}/`) | {stats.quarantined} |",
+        f"| quarantined inputs (`../{QUARANTINE}/`) | {stats.quarantined} |",
         "",
         f"- files: {stats.files}, written by {len(stats.runs)} runs",
         f"- published_at: {_date_range(stats)}",
@@ -144,7 +143,7 @@ def _counts(title: str, key: str, counts: Counter[str]) -> list[str]:
 
 
 def _examples(output: str | Path, nested: bool, now: datetime) -> list[str]:
-    folder = f"{str(output).rstrip('/')}/{ARTICLES_DIR}"
+    folder = f"{str(output).rstrip('/')}/{ARTICLES}"
     glob = f"{folder}/**/*.parquet" if nested else f"{folder}/*.parquet"
     partition = articles_schema().partition
     month = f"{now:%Y-%m}"

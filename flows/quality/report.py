@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.core.layout import ARTICLES, REPORTS_DIR
 from flows.core.storage import Storage, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: `newsclean report` should not import the pipeline's stages
@@ -25,8 +26,6 @@ if TYPE_CHECKING:  # annotations only: `newsclean report` should not import the 
     from flows.orchestration.publish import PublishResult
     from flows.stages.process import RunContext
 
-REPORTS_DIR = "reports"
-ARTICLES_DIR = "articles"
 DATA_DOCS_INDEX = "index.html"
 # Columns the row statistics need: read only these from the Parquet files.
 STATS_COLUMNS = ["language", "word_count", "published_at"]
@@ -276,7 +275,7 @@ class RunSummary:
                 else []
             ),
             f"- time: {self.seconds:.1f} s, newsclean {self.pipeline_version}",
-            f"- dataset: {_join(self.output, ARTICLES_DIR)}",
+            f"- dataset: {_join(self.output, ARTICLES)}",
             "",
         ]
         if self.data_docs:
@@ -343,7 +342,7 @@ class ValidateSummary:
         return asdict(self)
 
     def to_markdown(self) -> str:
-        articles = _join(self.output, ARTICLES_DIR)
+        articles = _join(self.output, ARTICLES)
         lines = [
             f"# newsclean validate {self.run_id}: {self.status}",
             "",
@@ -480,7 +479,7 @@ def terminal_summary(summary: dict[str, Any]) -> str:
     for failure in summary["batch_failures"]:
         lines.append(f"  NOT PUBLISHED      {failure}")
     out = summary["output"]
-    lines.append(f"  dataset            {_join(out, ARTICLES_DIR)}")
+    lines.append(f"  dataset            {_join(out, ARTICLES)}")
     lines.append(f"  quarantine         {_join(out, 'quarantine')}")
     lines.append(f"  inputs state       {_join(out, 'inputs')}")
     lines.append(f"  report             {_join(out, REPORTS_DIR, summary['run_id'], 'summary.md')}")
