@@ -189,16 +189,14 @@ def language_codes(value: str) -> list[str]:
     return [code.strip() for code in value.split(",") if code.strip()]
 
 
-def normalize_languages(codes: Sequence[str] | None) -> tuple[str, ...]:
-    """--languages codes lower-cased, de-duplicated and sorted; ConfigError on a bad one."""
+def check_languages(codes: Sequence[str] | None) -> tuple[str, ...]:
+    """--languages codes lower-cased, de-duplicated and sorted; ConfigError on a bad one.
+    `newsclean validate --languages` parses and checks its codes the same way."""
     normalized = tuple(sorted({code.strip().lower() for code in codes or () if code.strip()}))
     bad = [code for code in normalized if not _LANGUAGE.match(code)]
     if bad:
         raise ConfigError(f"--languages takes ISO 639-1 codes such as en,de; not {', '.join(bad)}")
     return normalized
-
-
-check_languages = normalize_languages  # `newsclean validate --languages` uses the same check
 
 
 def check_max_quarantine_share(share: float) -> float:
