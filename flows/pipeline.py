@@ -119,21 +119,12 @@ def clean_articles(
 ) -> dict[str, Any]:
     """Clean the scrapes under `inputs` into the Parquet dataset under `output`.
 
-    Returns the run summary (also written to output/reports/<run_id>/summary.json).
+    Returns the run summary (also written to output/reports/<run_id>/summary.json). The
+    parameters are RunConfig's options (a test keeps them equal); see its help texts.
     """
-    config = RunConfig.build(
-        inputs=inputs,
-        output=output,
-        workers=workers,
-        batch_size=batch_size,
-        document_timeout=document_timeout,
-        max_document_mb=max_document_mb,
-        languages=languages,
-        max_quarantine_share=max_quarantine_share,
-        full_refresh=full_refresh,
-        task_runner=task_runner,
-        dask_address=dask_address,
-    )
+    # First line, so locals() is exactly the parameters. Checked here unless the command line
+    # already checked them and handed them over.
+    config = RunConfig.for_flow_run(**locals())
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
     storage = Storage(config.output)

@@ -1,6 +1,6 @@
 """The `newsclean` command line. Exit codes: 0 success, 1 run failed, 2 usage error.
 
-Each command is a module in flows/commands/ with `add_parser(subparsers)` and its handler.
+Each command is a module in flows/cli/ with `add_parser(subparsers)` and its handler.
 """
 
 from __future__ import annotations

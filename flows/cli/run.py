@@ -6,16 +6,11 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import Any
+from types import NoneType
+from typing import Any, get_args
 
 from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
-from flows.core.settings import (
-    DEFAULT_INPUT,
-    DEFAULT_OUTPUT,
-    TASK_RUNNERS,
-    RunConfig,
-    language_codes,
-)
+from flows.core.settings import RunConfig, RunOption, run_options
 from flows.dataset.lock import RunLock
 
 
@@ -32,92 +27,57 @@ def add_parser(subparsers: Any) -> None:
         ),
         epilog="Exit codes: 0 success, 1 run failed (e.g. the data contract broke), 2 usage error.",
     )
-    run.add_argument(
-        "inputs",
-        nargs="*",
-        metavar="INPUT",
-        help=f"files or folders to read (default: {DEFAULT_INPUT})",
-    )
-    run.add_argument(
-        "-o",
-        "--output",
-        default=DEFAULT_OUTPUT,
-        metavar="DIR",
-        help=f"dataset folder; created when missing (default: {DEFAULT_OUTPUT})",
-    )
-    run.add_argument(
-        "-w",
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"worker processes (default: the machine's cores, {os.cpu_count()})",
-    )
-    run.add_argument(
-        "--batch-size",
-        type=int,
-        default=None,
-        metavar="N",
-        help="files per batch (default: sized so each worker gets several batches, at most 256)",
-    )
-    run.add_argument(
-        "--document-timeout",
-        type=float,
-        default=60.0,
-        metavar="SECONDS",
-        help="time limit per document; a document over it is quarantined as 'timeout' (default: 60)",
-    )
-    run.add_argument(
-        "--max-document-mb",
-        type=float,
-        default=5.0,
-        metavar="MB",
-        help="larger documents are quarantined as 'too_large' (default: 5)",
-    )
-    run.add_argument(
-        "--languages",
-        type=language_codes,
-        default=None,
-        metavar="CODES",
-        help="comma-separated ISO 639-1 codes to accept, e.g. en,de; others are quarantined "
-        "(default: every language)",
-    )
-    run.add_argument(
-        "--max-quarantine-share",
-        type=float,
-        default=0.5,
-        metavar="FRACTION",
-        help="a batch with a larger share of rows failing validation is not published (default: 0.5)",
-    )
-    run.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="process every input again and replace the dataset's rows",
-    )
-    add_task_runner_arguments(run)
-    run.add_argument(
-        "--json", action="store_true", help="print the run summary as JSON instead of text"
-    )
-    run.add_argument(
-        "--no-progress", action="store_true", help="no progress bar, even on a terminal"
-    )
+    add_run_options(run)
+    add_output_options(run)
     run.set_defaults(handler=handle)
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The run options, as RunConfig declares them (`newsclean serve` takes them too)."""
+    for declared in run_options():
+        parser.add_argument(*declared.flags or [declared.name], **_argparse_settings(declared))
+
+
+def _argparse_settings(declared: RunOption) -> dict[str, Any]:
+    settings: dict[str, Any] = {"default": declared.default, "help": declared.help}
+    if not declared.flags:  # the positional argument: any number of values
+        return settings | {"nargs": "*", "metavar": declared.metavar}
+    settings["dest"] = declared.name
+    if declared.type is bool:
+        return settings | {"action": "store_true"}
+    if declared.metavar is not None:
+        settings["metavar"] = declared.metavar
+    if declared.choices is not None:
+        settings["choices"] = declared.choices
+    parse = declared.parse or _scalar_type(declared.type)
+    if parse is not str:
+        settings["type"] = parse
+    return settings
+
+
+def _scalar_type(kind: Any) -> Any:
+    """int for `int` and `int | None`, and so on."""
+    return next(arg for arg in get_args(kind) if arg is not NoneType) if get_args(kind) else kind
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, advertised: bool = True) -> None:
+    """How `run` shows its summary (not run options: the flow never sees them)."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the run summary as JSON instead of text" if advertised else argparse.SUPPRESS,
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar, even on a terminal" if advertised else argparse.SUPPRESS,
+    )
+
+
 def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """The run options on the command line (run's, and serve's which reuses them), validated."""
+    """The run options on the command line (run's, and serve's which reuses them), checked."""
     return RunConfig.build(
-        inputs=args.inputs,
-        output=args.output,
-        workers=args.workers,
-        batch_size=args.batch_size,
-        document_timeout=args.document_timeout,
-        max_document_mb=args.max_document_mb,
-        languages=args.languages,
-        max_quarantine_share=args.max_quarantine_share,
-        full_refresh=args.full_refresh,
-        task_runner=args.task_runner,
-        dask_address=args.dask_address,
+        **{declared.name: getattr(args, declared.name) for declared in run_options()}
     )
 
 
@@ -128,34 +88,19 @@ def handle(args: argparse.Namespace) -> int:
         _check_writable(Path(config.output))
     RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
     _check_layout(config)
+    # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
     from flows.orchestration import progress
     from flows.pipeline import clean_articles
     from flows.quality.report import terminal_summary
 
     progress.enable(not args.no_progress and not args.json)
-    summary = clean_articles(**config.flow_parameters())
+    summary = clean_articles(**config.handover())  # checked above: the flow takes it as is
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
 
 
-def add_task_runner_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--task-runner",
-        choices=TASK_RUNNERS,
-        default="threads",
-        help="where batch tasks run: threads in this process, or a Dask cluster "
-        "(a local one of --workers processes unless --dask-address is given) (default: threads)",
-    )
-    parser.add_argument(
-        "--dask-address",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="scheduler of an existing Dask cluster (with --task-runner dask); its workers need "
-        "DASK_DISTRIBUTED__WORKER__DAEMON=False, PREFECT_API_URL and access to the output folder",
-    )
-
-
 def _check_layout(config: RunConfig) -> None:
+    # Imported here (pyarrow, Great Expectations) so `newsclean --help` stays fast.
     from flows.core.storage import Storage
     from flows.orchestration.publish import DatasetLayoutError, check_layout
 

@@ -12,8 +12,6 @@ from flows.cli import run as run_command
 def add_parser(subparsers: Any) -> None:
     serve = subparsers.add_parser(
         "serve",
-        parents=[_run_options()],  # the same run options as `newsclean run`, kept in step
-        add_help=False,  # the parent brings -h
         help="run on a schedule with Prefect",
         description=(
             "Serve the cleaning flow with Prefect: a run with the given run options starts on every "
@@ -30,6 +28,7 @@ def add_parser(subparsers: Any) -> None:
             "2 usage error."
         ),
     )
+    run_command.add_run_options(serve)  # the same run options as `newsclean run`
     serve.add_argument(
         "--cron",
         required=True,
@@ -48,16 +47,8 @@ def add_parser(subparsers: Any) -> None:
         metavar="SECONDS",
         help="how long to wait for a local Prefect server to become healthy (default: 120)",
     )
-    for action in serve._actions:  # run-only output options: accepted, ignored, not advertised
-        if action.dest in ("json", "no_progress"):
-            action.help = argparse.SUPPRESS
+    run_command.add_output_options(serve, advertised=False)  # accepted as run takes them, unused
     serve.set_defaults(handler=handle)
-
-
-def _run_options() -> argparse.ArgumentParser:
-    subparsers = argparse.ArgumentParser(add_help=False).add_subparsers()
-    run_command.add_parser(subparsers)
-    return subparsers.choices["run"]
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -65,11 +56,16 @@ def handle(args: argparse.Namespace) -> int:
     config = run_command.config_from_args(args)
     if not args.server_timeout > 0:
         raise UsageError(f"--server-timeout must be positive, got {args.server_timeout}")
+    # Imported only now: Prefect's start-up, which `--help` and usage errors need not wait for.
     from flows.orchestration.serve import serve_scheduled, validate_cron
 
     try:
         cron = validate_cron(args.cron)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    serve_scheduled(config, cron, name=args.name, server_timeout=args.server_timeout)
+    from flows.pipeline import clean_articles  # after every check: it imports all of the pipeline
+
+    serve_scheduled(
+        clean_articles, config, cron, name=args.name, server_timeout=args.server_timeout
+    )
     return EXIT_OK

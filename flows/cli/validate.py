@@ -20,8 +20,8 @@ from flows.core.layout import ARTICLES, INPUTS, new_run_id
 from flows.core.settings import (
     DEFAULT_OUTPUT,
     VALIDATION_UNIT_ROWS,
+    check_languages,
     language_codes,
-    normalize_languages,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def add_parser(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from flows.core.storage import Storage
 
-    languages = normalize_languages(args.languages)  # usage errors first: instant, before GX
+    languages = check_languages(args.languages)  # usage errors first: instant, before GX
     storage = Storage(args.directory)
     files = dataset_files(storage)
     from flows.quality.validate import ValidationSettings

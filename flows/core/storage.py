@@ -33,6 +33,22 @@ def is_url(location: str) -> bool:
     return "://" in location
 
 
+class LocationError(ValueError):
+    """A URL no installed fsspec file system can serve (unknown protocol, package missing, or a
+    URL it cannot parse), or whose file system failed to answer."""
+
+
+def url_exists(url: str) -> bool:
+    """Whether a file or folder exists at an fsspec URL (s3://, gs://, memory://...)."""
+    from fsspec.core import url_to_fs
+
+    try:
+        fs, path = url_to_fs(url)
+        return bool(fs.exists(path))
+    except (ImportError, ValueError, OSError) as error:
+        raise LocationError(f"cannot read {url}: {error}") from error
+
+
 class Storage:
     """A folder on a local disk or in an fsspec file system, addressed by relative paths."""
 

@@ -1,12 +1,14 @@
-"""Scheduled runs: serve the `clean_articles` flow on a cron schedule with Prefect's own `serve`.
+"""Scheduled runs: serve the cleaning flow on a cron schedule with Prefect's own `serve`.
 
 Prefect's temporary local server cannot schedule, so scheduled runs need a real Prefect server:
 the one at PREFECT_API_URL when it is set, else one started here as a child process (SQLite in
 PREFECT_HOME, scheduler on) and stopped on exit, whatever the exit: Ctrl-C, SIGTERM or an error.
 SIGTERM and Ctrl-C are a normal end: no traceback, one line saying serve stopped, exit code 0.
 
-Prefect reads its settings when it is imported, so this module imports it only once the server's
-URL is known (and sets it for this process's settings too).
+The flow comes from the caller (the command line passes `clean_articles`): this module runs it and
+does not depend on the pipeline above it. Prefect reads its settings when it is imported, which is
+before the server's URL is known, so the URL is set both in the environment (for the runs Prefect
+starts) and as a temporary setting of this process.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.core.settings import RunConfig, apply_prefect_defaults
+
+if TYPE_CHECKING:
+    from prefect import Flow
 
 DEFAULT_SERVER_TIMEOUT = 120.0  # a first start on a fresh PREFECT_HOME takes 25 to 35 s here
 STOP_GRACE_SECONDS = 15.0
@@ -77,13 +82,14 @@ def _absolute(location: str) -> str:
 
 
 def serve_scheduled(
+    flow: Flow[..., Any],
     config: RunConfig,
     cron: str,
     *,
     name: str = DEPLOYMENT_NAME,
     server_timeout: float = DEFAULT_SERVER_TIMEOUT,
 ) -> None:
-    """Serve until SIGTERM or Ctrl-C (SIGINT); runs start on `cron` with `config`.
+    """Serve `flow` until SIGTERM or Ctrl-C (SIGINT); runs start on `cron` with `config`.
 
     A stop signal is a normal end: the runner stops (a run in progress is cancelled and publishes
     nothing), the server started here is stopped, one line says so, and this returns (exit 0).
@@ -99,7 +105,7 @@ def serve_scheduled(
             ui_url = api_url.removesuffix("/api")
             with temporary_settings({PREFECT_API_URL: api_url, PREFECT_UI_URL: ui_url}):
                 try:
-                    asyncio.run(_serve(config, cron, name, stop))
+                    asyncio.run(_serve(flow, config, cron, name, stop))
                 finally:
                     end_runs_in_progress()
     except* ServeStopped:
@@ -109,7 +115,9 @@ def serve_scheduled(
     print(f"newsclean: serve stopped{why}{server}", file=sys.stderr, flush=True)
 
 
-async def _serve(config: RunConfig, cron: str, name: str, stop: StopSignals) -> None:
+async def _serve(
+    flow: Flow[..., Any], config: RunConfig, cron: str, name: str, stop: StopSignals
+) -> None:
     """Prefect's runner with our stop handling instead of its SIGTERM handler.
 
     Prefect's own handler (Runner.handle_sigterm) stops the runner and calls sys.exit from inside
@@ -120,8 +128,6 @@ async def _serve(config: RunConfig, cron: str, name: str, stop: StopSignals) -> 
     from prefect.runner import Runner
     from prefect.settings import PREFECT_UI_URL
 
-    from flows.pipeline import clean_articles
-
     loop = asyncio.get_running_loop()
     # runs of one output never overlap (they would wait on its lock)
     runner = Runner(name=name, pause_on_shutdown=True, limit=1)
@@ -130,7 +136,7 @@ async def _serve(config: RunConfig, cron: str, name: str, stop: StopSignals) -> 
     runner.handle_sigterm = stop.handle  # type: ignore[method-assign]
     signal.signal(signal.SIGINT, stop.handle)
     await runner.aadd_flow(
-        clean_articles,
+        flow,
         name=name,
         cron=cron,
         parameters=deployment_parameters(config),

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO, cast
 
 from charset_normalizer import from_bytes
 
+from flows.core import storage
 from flows.core.records import (
     EXCERPT_CHARS,
     Rejection,
@@ -143,11 +144,10 @@ def discover(
 
 
 def url_exists(url: str) -> bool:
-    fs, path = _url_fs(url)
     try:
-        return bool(fs.exists(path))
-    except (ImportError, ValueError, OSError) as error:
-        raise InputError(f"cannot read {url}: {error}") from error
+        return storage.url_exists(url)
+    except storage.LocationError as error:
+        raise InputError(str(error)) from error
 
 
 def _url_fs(url: str) -> tuple[Any, str]:
