@@ -54,7 +54,7 @@ def _input_exists(name: str) -> bool:
     from flows.core.storage import is_url
 
     if is_url(name):
-        from flows.readers.ingest import InputError, url_exists
+        from flows.readers import InputError, url_exists
 
         try:
             return url_exists(name)
