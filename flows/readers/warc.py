@@ -4,7 +4,8 @@ A WARC holds much besides pages (requests, metadata, redirects, errors, images);
 are counted by why they were skipped, so a run's report says what a crawl held. The target URI
 and fetch date seed the metadata. warcio stops quietly at a damaged record, so damage is
 detected here and becomes one `corrupt_warc` rejection after the pages read before it. A big
-WARC (one gzip member per record) is cut into parts at record offsets.
+WARC is cut into parts at record offsets (a .warc.gz only when gzipped record by record, as
+crawlers write it: a single gzip stream has nowhere to seek to).
 """
 
 from __future__ import annotations
