@@ -48,7 +48,7 @@ from flows.orchestration.publish import (  # noqa: E402
 from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
-from flows.readers.ingest import discover  # noqa: E402
+from flows.readers import discover  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 from flows.stages.process import ProcessSettings, RunContext  # noqa: E402
 

@@ -16,7 +16,7 @@ from test_pipeline import run_cli
 
 from flows.orchestration import batch as batch_module
 from flows.orchestration.batch import MAX_BATCH_FILES, BatchSpec, plan_batches
-from flows.readers.ingest import FilePart, InputFile, discover, read_documents
+from flows.readers import FilePart, InputFile, discover, read_documents
 
 
 def _write_feed(path: Path, records: int) -> None:

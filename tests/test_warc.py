@@ -11,14 +11,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.core.records import Rejection, SourceDocument
-from flows.readers.ingest import (
-    FilePart,
-    InputFile,
-    discover,
-    location_key,
-    plan_parts,
-    read_documents,
-)
+from flows.readers import FilePart, InputFile, discover, plan_parts, read_documents
+from flows.readers.keys import location_key
 
 PAGE = (
     b"<html><head><title>Council backs ferry plan</title></head><body><article>"

@@ -71,7 +71,7 @@ class SourceDocument:
     content: str
     raw_size_bytes: int
     seed: SeedMetadata = field(default_factory=SeedMetadata)
-    input_sha256: str = ""  # what identifies the input across runs (ingest.content_key)
+    input_sha256: str = ""  # what identifies the input across runs (readers.keys.content_key)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from flows.core.records import Rejection, SourceDocument
 from flows.core.storage import Storage
 from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
 from flows.orchestration.isolation import IsolatedWorker
-from flows.readers.ingest import (
+from flows.readers import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     FilePart,
     InputFile,
