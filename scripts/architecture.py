@@ -70,11 +70,22 @@ def imports(root: Path = ROOT) -> list[Import]:
             for target in _targets(node, module, path, known):
                 if target == module:
                     continue
-                here = lines[node.lineno - 1]
-                above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
-                commented = "#" in here or above.startswith("#")
+                commented = _commented(lines, node.lineno)
                 found.append(Import(module, target, node.lineno, local, commented))
     return found
+
+
+def _commented(lines: list[str], lineno: int) -> bool:
+    """A comment on the import's line, or on a line just above its block of imports."""
+    if "#" in lines[lineno - 1]:
+        return True
+    for line in reversed(lines[max(0, lineno - 8) : lineno - 1]):
+        text = line.strip()
+        if text.startswith("#"):
+            return True
+        if not text or text.startswith(("def ", "async def ", '"""')) or text.endswith(":"):
+            return False
+    return False
 
 
 def _walk(tree: ast.AST) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:

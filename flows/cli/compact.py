@@ -6,7 +6,7 @@ import argparse
 import re
 from typing import Any
 
-from flows.cli import EXIT_OK, UsageError
+from flows.cli.exits import EXIT_OK, UsageError
 from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.settings import COMPACT_TARGET_ROWS, DEFAULT_OUTPUT
 
@@ -49,6 +49,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    # Imported when the command runs: pyarrow and fsspec would slow `newsclean --help`.
     from flows.core.storage import Storage
     from flows.dataset import commit
     from flows.dataset.compact import compact

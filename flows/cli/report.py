@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
+from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
+from flows.core.layout import REPORTS_DIR
 from flows.core.settings import DEFAULT_OUTPUT
 
 
@@ -28,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from flows.core.layout import REPORTS_DIR
+    # Imported when the command runs: pyarrow and fsspec would slow `newsclean --help`.
     from flows.core.storage import Storage
     from flows.quality.report import latest_report
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import NoneType
 from typing import Any, get_args
 
-from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
+from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.settings import RunConfig, RunOption, run_options
 from flows.dataset.lock import RunLock
 

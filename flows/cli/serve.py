@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from flows.cli import EXIT_OK, UsageError
 from flows.cli import run as run_command
+from flows.cli.exits import EXIT_OK, UsageError
 
 
 def add_parser(subparsers: Any) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flows.cli import EXIT_FAILED, EXIT_OK, UsageError
+from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.layout import ARTICLES, INPUTS, new_run_id
 from flows.core.settings import (
     DEFAULT_OUTPUT,

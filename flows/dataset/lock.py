@@ -36,7 +36,7 @@ class RunLock:
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
-        from flows.core.storage import Storage
+        from flows.core.storage import Storage  # see the TYPE_CHECKING import above
 
         self.storage = output if isinstance(output, Storage) else Storage(output)
         self.heartbeat_seconds = heartbeat_seconds
