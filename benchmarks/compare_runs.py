@@ -23,6 +23,7 @@ import io
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -109,8 +110,8 @@ class VersionRun:
 
 
 def baseline_sources(commit: str, target: Path, repo: Path = REPO_ROOT) -> Path:
-    """The commit's files the pipeline needs, unpacked under `target`; BaselineMissing when the
-    commit is not in the clone's history."""
+    """The commit's files the pipeline needs, unpacked into `target` (emptied first);
+    BaselineMissing when the commit is not in the clone's history."""
     found = subprocess.run(
         ["git", "-C", str(repo), "cat-file", "-e", f"{commit}^{{commit}}"],
         capture_output=True,
@@ -121,12 +122,13 @@ def baseline_sources(commit: str, target: Path, repo: Path = REPO_ROOT) -> Path:
             f"baseline commit {commit[:12]} is not in this clone's history "
             "(clone with full history, or git fetch --unshallow)"
         )
+    shutil.rmtree(target, ignore_errors=True)  # no file left from another commit
     archive = subprocess.run(
         ["git", "-C", str(repo), "archive", "--format=tar", commit, *BASELINE_PATHS],
         capture_output=True,
         check=True,
     ).stdout
-    target.mkdir(parents=True, exist_ok=True)
+    target.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
     return target
@@ -158,8 +160,10 @@ def run_version(
     timeout: float | None = None,
 ) -> VersionRun:
     """Run every job with the code under `code_root`, in one child process (one Prefect API
-    start for all jobs), into out_root/<job name>."""
-    out_root.mkdir(parents=True, exist_ok=True)
+    start for all jobs), into out_root/<job name>; out_root is emptied first (a second run into
+    an output folder would be an incremental run, skipping every input)."""
+    shutil.rmtree(out_root, ignore_errors=True)
+    out_root.mkdir(parents=True)
     outputs = {job.name: out_root / job.name for job in jobs}
     parameters = {
         job.name: {"inputs": list(job.inputs), "output": str(outputs[job.name]), "workers": workers}
