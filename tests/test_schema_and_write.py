@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.core.records import Rejection
+from flows.core.records import Rejection, RunContext
+from flows.core.rows import ArticleRow
 from flows.core.schema import (
     SchemaError,
     articles_schema,
@@ -20,7 +22,6 @@ from flows.core.schema import (
 )
 from flows.core.storage import Storage, write_parquet_atomic
 from flows.dataset.parquet import articles_table, quarantine_table
-from flows.stages.process import RunContext
 
 REQUIRED = [
     "article_id", "source_uri", "url", "title", "body", "highlights", "published_at",
@@ -30,7 +31,7 @@ REQUIRED = [
 ]  # fmt: skip
 
 
-def article_row(article_id: str = "0123456789abcdef", **overrides: object) -> dict[str, object]:
+def article_row(article_id: str = "0123456789abcdef", **overrides: object) -> ArticleRow:
     row: dict[str, object] = {name: None for name in articles_schema().names}
     row.update(
         article_id=article_id, source_uri="x.txt", source_format="text", body="Body text.",
@@ -40,7 +41,7 @@ def article_row(article_id: str = "0123456789abcdef", **overrides: object) -> di
         ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     row.update(overrides)
-    return row
+    return ArticleRow(**row)  # type: ignore[arg-type]
 
 
 def test_schema_declares_every_required_column() -> None:
@@ -87,7 +88,13 @@ def test_articles_table_refuses_a_null_in_a_required_column() -> None:
 
 def test_quarantine_table_keeps_reasons_and_the_article(tmp_path: Path) -> None:
     rejection = Rejection(
-        "r1", "x.txt", "text", "validate", ["body_length"], "too short", article=article_row()
+        "r1",
+        "x.txt",
+        "text",
+        "validate",
+        ["body_length"],
+        "too short",
+        article=asdict(article_row()),
     )
     table = quarantine_table([rejection], RunContext("r", datetime(2026, 1, 1, tzinfo=UTC), "v"))
     row = table.to_pylist()[0]
