@@ -7,8 +7,9 @@ written through flows.core.storage, which makes each one appear whole or not at 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -19,28 +20,26 @@ from flows.core.schema import TableSchema, articles_schema, inputs_schema, quara
 
 def articles_table(rows: Iterable[ArticleRow]) -> pa.Table:
     """Article rows as a table of the articles schema, sorted by article_id."""
-    ordered = sorted(rows, key=lambda row: row.article_id)
-    return _table(ordered, articles_schema())
+    return _table(rows, articles_schema(), order_by=("article_id",))
 
 
 def quarantine_table(rejections: Iterable[Rejection], context: RunContext) -> pa.Table:
     """Rejections as a table of the quarantine schema, stamped with the run that made them."""
-    ordered = sorted(rejections, key=lambda r: (r.source_uri, r.record_id))
-    return _table(
-        [QuarantineRow.of(rejection, context) for rejection in ordered], quarantine_schema()
-    )
+    rows = [QuarantineRow.of(rejection, context) for rejection in rejections]
+    return _table(rows, quarantine_schema(), order_by=("source_uri", "record_id"))
 
 
 def inputs_table(rows: Iterable[InputRow]) -> pa.Table:
     """Processed-input rows as a table of the inputs schema, sorted by source and key."""
-    ordered = sorted(rows, key=lambda row: (row.source_uri, row.input_sha256))
-    return _table(ordered, inputs_schema())
+    return _table(rows, inputs_schema(), order_by=("source_uri", "input_sha256"))
 
 
-def _table(rows: Sequence[object], schema: TableSchema) -> pa.Table:
-    for row_type in {type(row) for row in rows}:
+def _table(rows: Iterable[object], schema: TableSchema, order_by: tuple[str, ...]) -> pa.Table:
+    ordered = list(rows)
+    for row_type in {type(row) for row in ordered}:
         _check_row_type(row_type, schema)
-    columns = {name: [getattr(row, name) for row in rows] for name in schema.names}
+    ordered.sort(key=attrgetter(*order_by))
+    columns = {name: [getattr(row, name) for row in ordered] for name in schema.names}
     table = pa.Table.from_pydict(columns, schema=schema.arrow())
     # Arrow does not enforce nullable=False on construction; the dataset promises it, so check.
     for column in schema.columns:
