@@ -3,7 +3,7 @@
 A stage is a function `(DocumentState) -> DocumentState | Rejection`: it reads what earlier stages
 produced from the state and returns a new state with its own product added (or a Rejection, which
 ends the document's way through the stages). Each stage module defines its stage as `stage`, and
-flows/stages/process.py names them, in order, in one list (DOCUMENT_STAGES).
+flows/stages/process.py names them, in the order they run, in DOCUMENT_STAGES.
 
 The state is frozen: a stage returns `dataclasses.replace(state, ...)`. Only its `stats` is shared
 and written in place: the counters of one document, which process_document hands back with the
@@ -31,6 +31,8 @@ from flows.core.stats import Stats
 
 @dataclass(frozen=True)
 class ExtractionSettings:
+    """trafilatura's options for the extract stage."""
+
     # Comments are reader content, not the article: the dataset is of article bodies.
     include_comments: bool = False
     favor_precision: bool = False

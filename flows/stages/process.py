@@ -1,6 +1,6 @@
 """One document through the per-document stages, into an article row or a rejection.
 
-The stages are the list DOCUMENT_STAGES, run in order: each one has the shape of
+The stages are DOCUMENT_STAGES, run in the order they are named there: each one has the shape of
 flows/stages/document.py (a DocumentState in, a DocumentState or a Rejection out), so adding a
 stage means adding its module and naming it here. The first Rejection ends the document's way.
 
