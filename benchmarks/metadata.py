@@ -131,8 +131,8 @@ def predict_trafilatura(page: Page) -> Prediction:
 
 
 def predict_newsclean(page: Page) -> Prediction:
-    from flows.core.records import SeedMetadata, SourceDocument
-    from flows.stages.process import RunContext, process_document
+    from flows.core.records import Rejection, RunContext, SeedMetadata, SourceDocument
+    from flows.stages.process import process_document
 
     doc = SourceDocument(
         record_id="x",
@@ -143,14 +143,14 @@ def predict_newsclean(page: Page) -> Prediction:
         raw_size_bytes=len(page.html.encode("utf-8")),
         seed=SeedMetadata(url=page.web_url),
     )
-    row = process_document(doc, RunContext("bench", STARTED_AT, "bench"))
-    if not isinstance(row, dict):  # a Rejection: the pipeline keeps no article, so no fields
+    row = process_document(doc, RunContext("bench", STARTED_AT, "bench")).outcome
+    if isinstance(row, Rejection):  # the pipeline keeps no article, so no fields
         return Prediction()
     return Prediction(
-        title=normalize_text(row.get("title")),
-        author=author_string(row.get("authors") or None),
-        date=date_string(row.get("published_at")),
-        authors=name_set(row.get("authors") or None),
+        title=normalize_text(row.title),
+        author=author_string(row.authors or None),
+        date=date_string(row.published_at),
+        authors=name_set(row.authors or None),
     )
 
 

@@ -25,6 +25,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 
+from flows.core.records import RunContext  # noqa: E402
 from flows.core.settings import RunConfig  # noqa: E402
 from flows.core.storage import Storage  # noqa: E402
 from flows.dataset import commit  # noqa: E402
@@ -49,8 +50,8 @@ from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
 from flows.readers import discover  # noqa: E402
+from flows.stages.document import ProcessSettings  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
-from flows.stages.process import ProcessSettings, RunContext  # noqa: E402
 
 
 @task(name="process-batch", cache_policy=NO_CACHE, persist_result=False)

@@ -45,7 +45,7 @@ def test_validate_passes_a_good_dataset_and_writes_the_report(good: Path) -> Non
 
 def test_validate_fails_on_a_row_breaking_an_expectation(tmp_path: Path) -> None:
     out = tmp_path / "bad"
-    residue = article(1, body=article(1)["body"] + "\n\nLeave a Reply")
+    residue = article(1, body=article(1).body + "\n\nLeave a Reply")
     write_dataset(out, [article(0), residue])
     code, stdout, _ = run("validate", str(out))
     assert code == 1
@@ -67,19 +67,22 @@ def test_validate_checks_ids_across_files(tmp_path: Path) -> None:
 def test_validate_checks_the_inputs_state_against_the_articles(good: Path) -> None:
     from datetime import UTC, datetime
 
+    from flows.core.rows import InputRow
     from flows.core.storage import write_parquet_atomic
     from flows.dataset.parquet import inputs_table
-    from flows.stages.process import RunContext
 
-    def recorded(index: int, outcome: str) -> dict[str, object]:
+    def recorded(index: int, outcome: str) -> InputRow:
         key = f"{index:016x}" + "0" * 48
         uri = f"in/{index:03d}.txt"
-        return {"input_sha256": key, "record_id": key[:16], "outcome": outcome, "source_uri": uri}
+        return InputRow(
+            input_sha256=key, record_id=key[:16], outcome=outcome, source_uri=uri,
+            source_format=None, raw_size_bytes=None,
+            run_id="run-1", ingested_at=datetime(2026, 11, 24, tzinfo=UTC),
+        )  # fmt: skip
 
-    context = RunContext("run-1", datetime(2026, 11, 24, tzinfo=UTC), "test")
     # Articles 0 and 1 recorded, article 2 not; input 7 recorded as an article that is missing.
     rows = [recorded(0, "article"), recorded(1, "article"), recorded(7, "article")]
-    write_parquet_atomic(inputs_table(rows, context), good / "inputs" / "part-run-1.parquet")
+    write_parquet_atomic(inputs_table(rows), good / "inputs" / "part-run-1.parquet")
     code, stdout, _ = run("validate", str(good))
     assert code == 1
     assert "articles_recorded_in_inputs (dataset, 1 rows): e.g. 0000000000000002" in stdout

@@ -16,10 +16,10 @@ from conftest import REPO
 from test_report import article
 
 from flows.cli.main import main
+from flows.core.rows import InputRow
 from flows.core.storage import Storage
 from flows.dataset.compact import compact
 from flows.dataset.parquet import articles_table, inputs_table
-from flows.stages.process import RunContext
 
 MONTHS = ("2026-10", "2026-11")
 
@@ -36,16 +36,19 @@ def _hourly_dataset(out: Path, runs_per_month: int = 4) -> None:
             folder = f"articles/ingested_month={month}"
             storage.write_parquet(articles_table(rows), f"{folder}/part-{run_id}-00000.parquet")
             recorded = [
-                {
-                    "input_sha256": row["article_id"] + "0" * 48,
-                    "record_id": row["article_id"],
-                    "outcome": "article",
-                    "source_uri": row["source_uri"],
-                }
+                InputRow(
+                    input_sha256=row.article_id + "0" * 48,
+                    record_id=row.article_id,
+                    outcome="article",
+                    source_uri=row.source_uri,
+                    source_format=None,
+                    raw_size_bytes=None,
+                    run_id=run_id,
+                    ingested_at=datetime(2026, 11, 1, tzinfo=UTC),
+                )
                 for row in rows
             ]
-            context = RunContext(run_id, datetime(2026, 11, 1, tzinfo=UTC), "test")
-            storage.write_parquet(inputs_table(recorded, context), f"inputs/part-{run_id}.parquet")
+            storage.write_parquet(inputs_table(recorded), f"inputs/part-{run_id}.parquet")
 
 
 def _snapshot(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from test_schema_and_write import article_row
 
+from flows.core.rows import ArticleRow
 from flows.dataset.parquet import articles_table
 from flows.run_steps.repeated_lines import (
     MIN_DOCUMENTS,
@@ -16,7 +17,7 @@ from flows.stages.process import content_sha256
 SIGN_OFF = "Follow our live coverage of the election on the Harbour Daily app."
 
 
-def _row(index: int, publisher: str | None, body: str, url: str | None = None) -> dict[str, object]:
+def _row(index: int, publisher: str | None, body: str, url: str | None = None) -> ArticleRow:
     return article_row(
         f"{index:016x}",
         publisher=publisher,
@@ -35,7 +36,7 @@ def _bodies(n: int, extra: str | None) -> list[str]:
     return bodies
 
 
-def _strip(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+def _strip(rows: list[ArticleRow]) -> list[dict[str, object]]:
     table = articles_table(rows)
     counter = RepeatCounter()
     counter.add_table(table)

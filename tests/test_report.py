@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from flows.core.rows import ArticleRow
 from flows.core.schema import articles_schema
 from flows.core.storage import write_parquet_atomic
 from flows.dataset.parquet import articles_table
@@ -28,7 +29,7 @@ from flows.quality.report import (
 BODY = " ".join(["The council approved the budget after a long debate."] * 10)
 
 
-def article(index: int, **changes: Any) -> dict[str, Any]:
+def article(index: int, **changes: Any) -> ArticleRow:
     """A row that passes every expectation; schema columns not named here are null."""
     row: dict[str, Any] = {name: None for name in articles_schema().names}
     row.update(
@@ -57,10 +58,10 @@ def article(index: int, **changes: Any) -> dict[str, Any]:
         pipeline_version="0.1.0",
     )
     row.update(changes)
-    return row
+    return ArticleRow(**row)
 
 
-def write_dataset(output: Path, rows: list[dict[str, Any]], name: str = "part-run-1-00000") -> Path:
+def write_dataset(output: Path, rows: list[ArticleRow], name: str = "part-run-1-00000") -> Path:
     return write_parquet_atomic(articles_table(rows), output / "articles" / f"{name}.parquet")
 
 

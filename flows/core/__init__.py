@@ -1,2 +1,3 @@
-"""Definitions every layer shares: the records that flow between stages, the table schemas,
-the run settings, the storage layer every read and write goes through, and where the data files are."""
+"""Definitions every layer shares: the records that flow between stages, the typed rows of the
+dataset's tables, the table schemas, the run settings, the counters (stats), the storage layer
+every read and write goes through, and where the data files are."""

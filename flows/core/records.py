@@ -12,6 +12,15 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class RunContext:
+    """What every row of a run shares."""
+
+    run_id: str
+    started_at: datetime  # UTC; becomes ingested_at, and "now" for date sanity checks
+    pipeline_version: str
+
+
+@dataclass(frozen=True)
 class RemovedSpan:
     """A span the cleaner took out of the text: what kind of junk it is and which rule said so."""
 
@@ -72,6 +81,15 @@ class SourceDocument:
     raw_size_bytes: int
     seed: SeedMetadata = field(default_factory=SeedMetadata)
     input_sha256: str = ""  # what identifies the input across runs (readers.keys.content_key)
+
+
+@dataclass
+class Extracted:
+    """The extract stage's result: the main text, and the seed metadata the page added to."""
+
+    text: str
+    content_kind: str  # "text" | "html": which path the text came from, for the cleaner
+    seed: SeedMetadata
 
 
 @dataclass

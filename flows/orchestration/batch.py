@@ -12,9 +12,10 @@ import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from flows.core.records import Rejection, SourceDocument
+from flows.core.records import Rejection, RunContext, SourceDocument
+from flows.core.rows import ArticleRow, InputRow
+from flows.core.stats import Stats
 from flows.core.storage import Storage
 from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
 from flows.orchestration.isolation import IsolatedWorker
@@ -26,7 +27,7 @@ from flows.readers import (
     iter_documents,
     plan_parts,
 )
-from flows.stages.process import ProcessSettings, RunContext
+from flows.stages.document import ProcessSettings
 
 MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big container file
 # Container files (JSON Lines, WARC) larger than this are cut into parts, each its own batch or
@@ -66,6 +67,7 @@ class BatchResult:
     records_skipped: Counter[str] = field(
         default_factory=Counter
     )  # WARC records that are not documents
+    stats: Stats = field(default_factory=Stats)  # the per-document stages' counters, merged
     # Staged files, relative to the output storage.
     staged_articles: str | None = None
     staged_quarantine: str | None = None
@@ -134,9 +136,9 @@ def run_batch(
     and not processed again (repeats across batches are resolved when the run is published).
     """
     result = BatchResult(spec.index)
-    rows: list[dict[str, Any]] = []
+    rows: list[ArticleRow] = []
     rejections: list[Rejection] = []
-    inputs: list[dict[str, Any]] = []
+    inputs: list[InputRow] = []
     first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
         documents = iter_documents(
@@ -151,18 +153,23 @@ def run_batch(
                 continue
             if key in first_of:
                 result.repeats += 1
-                inputs.append(_input_row(item, "repeat"))
+                inputs.append(InputRow.of(item, "repeat", context))
                 continue
             first_of[key] = item.record_id
             result.documents += 1
-            outcome = worker.process(item) if isinstance(item, SourceDocument) else item
+            if isinstance(item, SourceDocument):
+                processed = worker.process(item)
+                result.stats += processed.stats
+                outcome = processed.outcome
+            else:
+                outcome = item
             if isinstance(outcome, Rejection):
                 rejections.append(outcome)
                 result.rejection_reasons.update(outcome.reasons)
-                inputs.append(_input_row(item, "quarantine"))
+                inputs.append(InputRow.of(item, "quarantine", context))
             else:
                 rows.append(outcome)
-                inputs.append(_input_row(item, "article"))
+                inputs.append(InputRow.of(item, "article", context))
     result.articles, result.rejected = len(rows), len(rejections)
     stem = f"{staging}/batch-{spec.index:05d}"
     if rows:
@@ -173,21 +180,8 @@ def run_batch(
         table = quarantine_table(rejections, context)
         result.staged_quarantine = storage.write_parquet(table, f"{stem}.quarantine.parquet")
     if inputs:
-        result.staged_inputs = storage.write_parquet(
-            inputs_table(inputs, context), f"{stem}.inputs.parquet"
-        )
+        result.staged_inputs = storage.write_parquet(inputs_table(inputs), f"{stem}.inputs.parquet")
     return result
-
-
-def _input_row(item: SourceDocument | Rejection, outcome: str) -> dict[str, Any]:
-    return {
-        "input_sha256": item.input_sha256,
-        "record_id": item.record_id,
-        "outcome": outcome,
-        "source_uri": item.source_uri,
-        "source_format": item.source_format,
-        "raw_size_bytes": item.raw_size_bytes,
-    }
 
 
 def save_known_inputs(known: Collection[str], storage: Storage, rel: str) -> str:

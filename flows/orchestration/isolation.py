@@ -13,8 +13,9 @@ import multiprocessing.connection
 from collections.abc import Callable
 from typing import Any
 
-from flows.core.records import Rejection, SourceDocument
-from flows.stages.process import ProcessSettings, RunContext, process_document, reject
+from flows.core.records import RunContext, SourceDocument
+from flows.stages.document import ProcessSettings, reject
+from flows.stages.process import DocumentResult, process_document
 
 # Modules the fork server imports once, so each child starts warm in milliseconds.
 _PRELOAD = [
@@ -36,7 +37,8 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-DocumentTask = Callable[[SourceDocument, RunContext, ProcessSettings], "dict[str, Any] | Rejection"]
+# The work a child does per document: process_document, or a stand-in in tests.
+DocumentTask = Callable[[SourceDocument, RunContext, ProcessSettings], DocumentResult]
 
 
 def _child_main(
@@ -94,14 +96,16 @@ class IsolatedWorker:
         self._process, self._conn, self._served = process, parent, False
         return parent
 
-    def process(self, doc: SourceDocument) -> dict[str, Any] | Rejection:
+    def process(self, doc: SourceDocument) -> DocumentResult:
+        """The document's outcome and counters; a timeout or a crash is a rejection with no
+        counters (what the child counted died with it)."""
         conn = self._conn or self._start()
         try:
             conn.send(doc)
             if not conn.poll(self._timeout):
                 self._kill()
                 detail = f"processing took longer than the {self._timeout:g} s limit per document"
-                return reject(doc, "extract", "timeout", detail)
+                return DocumentResult(reject(doc, "extract", "timeout", detail))
             status, payload = conn.recv()
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
             fresh = not self._served  # died before it finished a single document
@@ -115,10 +119,10 @@ class IsolatedWorker:
                     "; if newsclean is called from a script, is the call under "
                     "`if __name__ == '__main__':`? Worker processes import the main script again"
                 )
-            return reject(doc, "extract", "worker_crashed", detail)
+            return DocumentResult(reject(doc, "extract", "worker_crashed", detail))
         self._served = True
         if status == "error":
-            return reject(doc, "extract", "processing_error", payload)
+            return DocumentResult(reject(doc, "extract", "processing_error", payload))
         return payload
 
     def _kill(self) -> None:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows.core.layout import ARTICLES, INPUTS, TABLES
-from flows.core.records import Rejection
+from flows.core.records import Rejection, RunContext
 from flows.core.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.core.settings import VALIDATION_UNIT_ROWS
 from flows.core.storage import Storage
@@ -29,7 +29,6 @@ from flows.dataset.parquet import quarantine_table
 from flows.quality.report import STATS_COLUMNS, RowStats
 from flows.run_steps import repeated_lines as repeats
 from flows.run_steps.duplicates import find_duplicates
-from flows.stages.process import RunContext
 
 
 @dataclass

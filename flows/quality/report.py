@@ -20,11 +20,10 @@ from flows.core.layout import ARTICLES, REPORTS_DIR
 from flows.core.storage import Storage, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: `newsclean report` should not import the pipeline's stages
-    from flows.core.records import SkippedInput
+    from flows.core.records import RunContext, SkippedInput
     from flows.core.settings import RunConfig
     from flows.orchestration.batch import BatchResult
     from flows.orchestration.publish import PublishResult
-    from flows.stages.process import RunContext
 
 DATA_DOCS_INDEX = "index.html"
 # Columns the row statistics need: read only these from the Parquet files.

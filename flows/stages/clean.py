@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flows.core.records import CleanedText, RemovedSpan
+from flows.core.records import CleanedText, Rejection, RemovedSpan
 from flows.stages import line_model as lineclass
 from flows.stages.boilerplate_rules import (
     DATELINE_RULES,
@@ -37,6 +37,7 @@ from flows.stages.boilerplate_rules import (
     first_match,
     is_headline_shaped,
 )
+from flows.stages.document import DocumentState, needs
 
 # The rule name for a first line that repeats the headline the input gave.
 TITLE_REPEAT_RULE = "title_repeat_v1"
@@ -89,6 +90,22 @@ def clean_text(text: str, *, content_kind: str = "text", title: str | None = Non
     if content_kind == "text":
         _label_off_article(lines, labels)
     return _assemble(lines, labels)
+
+
+def stage(state: DocumentState) -> DocumentState | Rejection:
+    """The clean stage: the extracted text's article paragraphs, or a rejection when none is left.
+
+    Counts the spans it removed by kind ("spans_removed"), also of a document it then rejects.
+    """
+    extracted = needs(state.extracted, "extracted text")
+    cleaned = clean_text(
+        extracted.text, content_kind=extracted.content_kind, title=extracted.seed.title
+    )
+    state.stats.tally("spans_removed", [span.kind for span in cleaned.removed])
+    if not cleaned.body.strip():
+        detail = "nothing but boilerplate was found in the text"
+        return state.reject("clean", "no_article_text", detail)
+    return replace(state, cleaned=cleaned, removed=(*state.removed, *cleaned.removed))
 
 
 # ---------------------------------------------------------------------------------------------

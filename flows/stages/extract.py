@@ -6,9 +6,10 @@ documents, so it stays off; duplicates are found later, over the whole run, by t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from flows.core.records import SeedMetadata, SourceDocument
+from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
+from flows.stages.document import DocumentState, ExtractionSettings
 from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
 
 
@@ -16,19 +17,13 @@ class ExtractionError(Exception):
     """The page holds no main text trafilatura can find."""
 
 
-@dataclass(frozen=True)
-class ExtractionSettings:
-    # Comments are reader content, not the article: the dataset is of article bodies.
-    include_comments: bool = False
-    favor_precision: bool = False
-    include_tables: bool = True
-
-
-@dataclass
-class Extracted:
-    text: str
-    content_kind: str  # "text" | "html": which path the text came from, for the cleaner
-    seed: SeedMetadata
+def stage(state: DocumentState) -> DocumentState | Rejection:
+    """The extract stage: the document's main text, or a rejection when a page has none."""
+    try:
+        extracted = extract(state.doc, state.settings.extraction)
+    except ExtractionError as error:
+        return state.reject("extract", "no_main_text", str(error))
+    return replace(state, extracted=extracted)
 
 
 def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> Extracted:

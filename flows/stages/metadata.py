@@ -15,12 +15,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flows.core.records import ArticleMetadata, CleanedText, SeedMetadata
+from flows.core.records import ArticleMetadata, CleanedText, Rejection, SeedMetadata
 from flows.stages import credits as cr
 from flows.stages import dates as dt
+from flows.stages.document import DocumentState, needs
 
 # --- language and words ----------------------------------------------------------------------
 
@@ -410,6 +412,14 @@ def _people(cleaned: CleanedText, seed: SeedMetadata) -> cr.Credits:
 # --- the stage -------------------------------------------------------------------------------
 
 HIGHLIGHT_BULLET = re.compile(r"^\s*[•·▪◦●*\-–—]\s*")
+
+
+def stage(state: DocumentState) -> DocumentState | Rejection:
+    """The metadata stage: the cleaned article's descriptive fields (the run's start is "now")."""
+    extracted = needs(state.extracted, "extracted text")
+    cleaned = needs(state.cleaned, "cleaned text")
+    metadata = extract_metadata(cleaned, extracted.seed, now=state.context.started_at)
+    return replace(state, metadata=metadata)
 
 
 def extract_metadata(cleaned: CleanedText, seed: SeedMetadata, *, now: datetime) -> ArticleMetadata:
