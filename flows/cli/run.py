@@ -157,7 +157,7 @@ def add_task_runner_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check_layout(config: RunConfig) -> None:
     from flows.core.storage import Storage
-    from flows.orchestration.publish import DatasetLayoutError, check_layout
+    from flows.dataset.state import DatasetLayoutError, check_layout
 
     try:
         check_layout(Storage(config.output), full_refresh=config.full_refresh)

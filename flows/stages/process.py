@@ -6,12 +6,12 @@ the same document and settings give the same row, whatever ran before it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flows.core.records import EXCERPT_CHARS, Rejection, SourceDocument
+from flows.core.text import content_sha256
 from flows.stages.extract import ExtractionError, ExtractionSettings, extract
 
 
@@ -27,11 +27,6 @@ class RunContext:
 @dataclass(frozen=True)
 class ProcessSettings:
     extraction: ExtractionSettings = field(default_factory=ExtractionSettings)
-
-
-def content_sha256(body: str) -> str:
-    """Hash of the body with white space normalized: equal hashes mean the same text."""
-    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
 
 
 def process_document(
