@@ -69,10 +69,11 @@ class RepeatedInputs(RunStep[InputFacts, Repeats]):
         return any((sha, uri) in decision.inputs for sha, uri, _ in facts)
 
     def apply(self, decision: Repeats, batch: BatchTables, stats: Stats) -> BatchTables:
-        if decision.inputs:
+        inputs = _mark_repeats(batch.inputs, decision.inputs)
+        if inputs is not batch.inputs:  # then this batch processed a copy: its rows go
             rows = decision.rows
             batch = batch.replace(
-                inputs=_mark_repeats(batch.inputs, decision.inputs),
+                inputs=inputs,
                 articles=_drop(batch.articles, "article_id", rows),
                 quarantine=_drop(batch.quarantine, "record_id", rows),
             )
@@ -88,6 +89,9 @@ def reading_order(source_uri: str) -> tuple[str, int]:
 
 
 def _mark_repeats(inputs: pa.Table, repeats: frozenset[tuple[str, str]]) -> pa.Table:
+    """The inputs with those in `repeats` turned into repeats (the same table when none is)."""
+    if not repeats:
+        return inputs
     pairs = zip(inputs["input_sha256"].to_pylist(), inputs["source_uri"].to_pylist(), strict=True)
     outcomes = inputs["outcome"].to_pylist()
     marked = [REPEAT if pair in repeats else old for pair, old in zip(pairs, outcomes, strict=True)]
