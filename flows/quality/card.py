@@ -20,7 +20,7 @@ from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.schema import articles_schema
 from flows.core.stats import Stats
 from flows.core.storage import Storage
-from flows.quality.report import STATS_COLUMNS, observe_rows
+from flows.quality.report import STATS_COLUMNS, RowStats, observe_rows
 
 CARD_NAME = "_README.md"
 TOP_N = 15
@@ -77,7 +77,8 @@ def write_card(output: Storage | str | Path, *, now: datetime | None = None) -> 
 
 def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
     schema = articles_schema()
-    articles, duplicates = stats.count(f"{ROWS}.rows"), stats.count(DUPLICATES)
+    rows = RowStats.from_stats(stats, ROWS)  # as a run's report reads its rows
+    articles, duplicates = rows.rows, stats.count(DUPLICATES)
     lines = [
         "# newsclean articles",
         "",
@@ -96,10 +97,10 @@ def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
         f"| quarantined inputs (`../{QUARANTINE}/`) | {stats.count(QUARANTINED)} |",
         "",
         f"- files: {stats.count(FILES)}, written by {len(stats.breakdown(RUNS))} runs",
-        f"- published_at: {_date_range(stats)}",
+        f"- published_at: {_date_range(rows)}",
         "- reports of each run: `../reports/` (`../reports/latest` is the newest)",
         "",
-        *_counts("Languages", "language", stats.breakdown(f"{ROWS}.languages")),
+        *_counts("Languages", "language", rows.languages),
         *_counts("Publishers", "publisher", stats.breakdown(PUBLISHERS)),
         *_counts("Agencies", "agency", stats.breakdown(AGENCIES)),
         f"## Schema: `{schema.name}` v{schema.version}",
@@ -113,13 +114,15 @@ def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def _date_range(stats: Stats) -> str:
-    first, last = stats.extent(f"{ROWS}.published_at")
-    if first is None or last is None:
+def _date_range(rows: RowStats) -> str:
+    if rows.published_first is None or rows.published_last is None:
         return "no article has a date"
+    first, last = (
+        datetime.fromisoformat(rows.published_first),
+        datetime.fromisoformat(rows.published_last),
+    )
     text = f"{first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC)"
-    undated = stats.count(f"{ROWS}.undated")
-    return text + (f", {undated} articles without a date" if undated else "")
+    return text + (f", {rows.undated} articles without a date" if rows.undated else "")
 
 
 def _counts(title: str, key: str, counts: dict[str, int]) -> list[str]:
