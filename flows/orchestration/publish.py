@@ -40,7 +40,7 @@ from flows.quality.validate import (
 from flows.run_steps.base import BatchTables
 from flows.stages.process import RunContext
 
-# (as staged by its batch, with the run steps applied): what the apply pass hands on per batch
+# A batch's tables as read from staging, and with every run step applied (passes.apply_pass).
 AppliedBatch = tuple[BatchTables, BatchTables]
 
 
@@ -151,11 +151,11 @@ class _StagedRest:
         self._inputs: list[pa.Table] = []
 
     def collect(self, batches: Iterable[AppliedBatch]) -> Iterator[BatchTables]:
-        for staged, applied in batches:
+        for as_read, applied in batches:
             source = applied.staged.quarantine
             if source is not None:
                 target = f"{self._stem}-{len(self.quarantine_moves):05d}-ingest.parquet"
-                if applied.quarantine is not staged.quarantine:
+                if applied.quarantine is not as_read.quarantine:
                     source, _ = commit.stage(
                         self._storage, self._staging, applied.quarantine, target
                     )
