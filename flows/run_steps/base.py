@@ -17,6 +17,10 @@ batch's facts come from its tables as processed; when an earlier step's decision
 batch, its facts for the later steps are measured again from its staged tables with the earlier
 decisions applied (flows/run_steps/passes.py). A new step is a module with a `RunStep` and its
 name in `RUN_STEPS` (flows/run_steps/__init__.py).
+
+Near duplicates fit the same shape: MinHash signatures as facts (computed in the batch task, and
+again for batches whose bodies repeated lines changed), LSH buckets and the canonical copy as the
+decision, a column set by `apply`. So does assigning articles to stories over their facts.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Sign-offs, newsletter pitches and standfirsts that a site prints under every article look like
 prose to every rule that reads one document; seen across a run they give themselves away. This
-stage counts, over the whole run, in how many distinct articles (by content hash, so copies of one
+step counts, over the whole run, in how many distinct articles (by content hash, so copies of one
 article count once) each short paragraph appears per publisher, and removes those at or above the
 threshold as spans of kind `repeated`. Counting is over the run, not a batch, so the result does
 not depend on batch size or order.

@@ -31,6 +31,8 @@ MIN_LANGUAGE_LETTERS = 20
 LANGUAGE_SAMPLE_CHARS = 20_000
 # langdetect codes that are not ISO 639-1 as printed.
 LANGUAGE_CODES = {"zh-cn": "zh", "zh-tw": "zh"}
+# Words are counted by flows.core.text.count_words: the repeated-lines step recounts stripped
+# bodies with the same function.
 
 
 def detect_language(text: str) -> tuple[str | None, float | None]:
