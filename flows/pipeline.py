@@ -1,7 +1,10 @@
-"""The Prefect flow: wires the stages together over batches. No cleaning logic lives here.
+"""The Prefect flow: the run's steps, in the order they happen. No cleaning logic lives here.
 
-    discover inputs -> shard into batches -> process_batch (mapped, in parallel)
-                    -> publish (dedup over the run, validate, move into place) -> report
+    lock (and finish a killed run's commit) -> check the layout -> discover inputs
+    -> read the dataset's state -> plan batches -> process batches (a mapped task)
+    -> each whole-run step decides over the run (flows/run_steps: repeated inputs, repeated
+       lines, duplicates) -> publish: apply the decisions, validate and stage each unit
+    -> commit -> report -> dataset card
 
 Usage from Python:
 
@@ -12,6 +15,7 @@ Usage from Python:
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,32 +28,34 @@ apply_prefect_defaults()  # before Prefect is imported: its settings are read at
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
+from prefect.task_runners import TaskRunner  # noqa: E402
 
 from flows.core.records import RunContext  # noqa: E402
 from flows.core.settings import RunConfig  # noqa: E402
+from flows.core.stats import Stats  # noqa: E402
 from flows.core.storage import Storage  # noqa: E402
 from flows.dataset import commit  # noqa: E402
 from flows.dataset.lock import RunLock  # noqa: E402
+from flows.dataset.state import DatasetState, check_layout, dataset_state  # noqa: E402
 from flows.orchestration import progress  # noqa: E402
 from flows.orchestration.batch import (  # noqa: E402
     BatchResult,
     BatchSettings,
     BatchSpec,
+    load_known_inputs,
     plan_batches,
     run_batch,
     save_known_inputs,
 )
-from flows.orchestration.publish import (  # noqa: E402
-    DatasetState,
-    PublishResult,
-    check_layout,
-    dataset_state,
-    publish_run,
-)
+from flows.orchestration.publish import Published, commit_run, publish_run  # noqa: E402
 from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
+from flows.quality.validate import ValidationSettings  # noqa: E402
 from flows.readers import discover  # noqa: E402
+from flows.run_steps import RUN_STEPS  # noqa: E402
+from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
+from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 
@@ -62,46 +68,53 @@ def process_batch(
     output: str,
     staging: str,
     known_inputs_file: str | None,
+    steps: Steps,
 ) -> BatchResult:
-    from flows.orchestration.batch import load_known_inputs
-
     storage = Storage(output)
-    known = load_known_inputs(storage, known_inputs_file)
     return run_batch(
         spec,
         context=context,
         settings=settings,
         storage=storage,
         staging=staging,
-        known_inputs=known,
+        steps=steps,
+        known_inputs=load_known_inputs(storage, known_inputs_file),
     )
+
+
+@task(name="remeasure-batch", cache_policy=NO_CACHE, persist_result=False)
+def remeasure_batch(
+    staged: StagedBatch, steps: Steps, decisions: list[Any], output: str
+) -> dict[str, Any]:
+    return remeasure(Storage(output), staged, steps, decisions)
 
 
 @task(name="publish", cache_policy=NO_CACHE, persist_result=False)
 def publish(
-    results: list[BatchResult],
+    staged: list[StagedBatch],
+    steps: Steps,
+    decisions: list[Any],
+    known_ids: set[str],
     output: str,
     staging: str,
     context: RunContext,
     config: RunConfig,
-    published: list[Any],
-) -> PublishResult:
-    from flows.quality.validate import ValidationSettings
-
-    validation = ValidationSettings(
-        languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share
-    )
-    return publish_run(
-        [r.staged_articles for r in results if r.staged_articles],
-        [r.staged_quarantine for r in results if r.staged_quarantine],
-        [r.staged_inputs for r in results if r.staged_inputs],
-        storage=Storage(output),
+) -> tuple[Published, Stats]:
+    """One pass over the staged batches: apply every step's decision, validate and stage units."""
+    storage = Storage(output)
+    stats = Stats()
+    published = publish_run(
+        apply_pass(storage, staged, steps, decisions, stats),
+        storage=storage,
         staging=staging,
         context=context,
-        validation_settings=validation,
-        published=published,
-        replace_existing=config.full_refresh,
+        known_ids=known_ids,
+        stats=stats,
+        validation_settings=ValidationSettings(
+            languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share
+        ),
     )
+    return published, stats
 
 
 @flow(name="clean-articles", log_prints=False, validate_parameters=True)
@@ -129,82 +142,138 @@ def clean_articles(
     started = datetime.now(UTC).replace(microsecond=0)
     context = RunContext(new_run_id(started), started, __version__)
     storage = Storage(config.output)
-    staging = commit.staging_path(context.run_id)
     with RunLock(storage):
         recovered = commit.recover(storage)  # a run killed while publishing: finish its commit
         try:
-            return _run(config, context, storage, staging, recovered)
+            return _run(config, context, storage, recovered)
         finally:
             progress.finish()
             commit.discard_staging(storage, context.run_id)
 
 
 def _run(
-    config: RunConfig,
-    context: RunContext,
-    storage: Storage,
-    staging: str,
-    recovered: list[str],
+    config: RunConfig, context: RunContext, storage: Storage, recovered: list[str]
 ) -> dict[str, Any]:
+    """The run's steps, in order."""
+    staging = commit.staging_path(context.run_id)
     check_layout(storage, full_refresh=config.full_refresh)
     files, skipped = discover(config.inputs)
     # A full refresh replaces everything: nothing of the old state counts, so none is read.
     state = DatasetState() if config.full_refresh else dataset_state(storage)
-    known_file = (
-        save_known_inputs(state.known_inputs, storage, f"{staging}/known_inputs.parquet")
-        if state.known_inputs
-        else None
-    )
     batches = plan_batches(
         files,
         config.workers,
         config.batch_size,
         max_document_bytes=int(config.max_document_mb * 1024 * 1024),
     )
-    settings = BatchSettings(
-        document_timeout_seconds=config.document_timeout,
-        max_document_bytes=int(config.max_document_mb * 1024 * 1024),
-        process=ProcessSettings(ExtractionSettings()),
+    stats = Stats()
+    with make_task_runner(config.task_runner, config.workers, config.dask_address) as runner:
+        done = _process_batches(runner, batches, config, context, state, staging, len(files))
+        stats += Stats.total(result.stats for result in done)
+        facts = RunFacts(RUN_STEPS, [(result.staged, result.facts) for result in done])
+        decisions: list[Any] = []
+        for step in RUN_STEPS:  # each whole-run step, in order
+            with stats.timer(step.name):
+                decisions.append(_decide(step, facts, decisions, state, runner, config.output))
+    known_ids = state.article_ids | {i for result in done for i in result.article_ids}
+    staged = [result.staged for result in done]
+    published, counted = publish(
+        staged, RUN_STEPS, decisions, known_ids, config.output, staging, context, config
     )
-    progress.start(total_files=len(files))
-    runner = make_task_runner(config.task_runner, config.workers, config.dask_address)
-    results: list[BatchResult] = []
-    with runner:
-        futures: list[PrefectFuture[BatchResult]] = [
-            runner.submit(
-                process_batch,
-                parameters={
-                    "spec": spec,
-                    "context": context,
-                    "settings": settings,
-                    "output": config.output,
-                    "staging": staging,
-                    "known_inputs_file": known_file,
-                },
-            )
-            for spec in batches
-        ]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            progress.advance(batches[result.index].files_completed)
-    progress.finish()
-    results.sort(key=lambda r: r.index)
-    published_result = publish(results, config.output, staging, context, config, state.published)
+    stats += counted
+    if published.ok:  # all or nothing: a unit that broke the data contract stops the commit
+        commit_run(storage, context.run_id, published.moves, replace_existing=config.full_refresh)
     summary = RunSummary.build(
         context=context,
         config=config,
         files=len(files),
         skipped=skipped,
-        batches=results,
-        published=published_result,
+        stats=stats,
+        batch_failures=published.batch_failures,
+        validation_results=published.validation_results,
         finished_at=datetime.now(UTC),
         recovered_commits=recovered,
     )
     # Also when the run failed: the report says why, the card describes what is there.
-    write_reports(summary, published_result.validation_results, storage)
+    write_reports(summary, published.validation_results, storage)
     write_card(storage)
     return summary.as_dict()
+
+
+def _process_batches(
+    runner: TaskRunner[Any],
+    batches: Sequence[BatchSpec],
+    config: RunConfig,
+    context: RunContext,
+    state: DatasetState,
+    staging: str,
+    total_files: int,
+) -> list[BatchResult]:
+    """The process-batch task mapped over the batches; their results in batch order."""
+    storage = Storage(config.output)
+    known_file = (
+        save_known_inputs(state.known_inputs, storage, f"{staging}/known_inputs.parquet")
+        if state.known_inputs
+        else None
+    )
+    settings = BatchSettings(
+        document_timeout_seconds=config.document_timeout,
+        max_document_bytes=int(config.max_document_mb * 1024 * 1024),
+        process=ProcessSettings(ExtractionSettings()),
+    )
+    progress.start(total_files=total_files)
+    futures: list[PrefectFuture[BatchResult]] = [
+        runner.submit(
+            process_batch,
+            parameters={
+                "spec": spec,
+                "context": context,
+                "settings": settings,
+                "output": config.output,
+                "staging": staging,
+                "known_inputs_file": known_file,
+                "steps": RUN_STEPS,
+            },
+        )
+        for spec in batches
+    ]
+    results: list[BatchResult] = []
+    for future in as_completed(futures):
+        result = future.result()
+        results.append(result)
+        progress.advance(batches[result.index].files_completed)
+    progress.finish()
+    return sorted(results, key=lambda r: r.index)
+
+
+def _decide(
+    step: RunStep[Any, Any],
+    facts: RunFacts,
+    decisions: list[Any],
+    state: DatasetState,
+    runner: TaskRunner[Any],
+    output: str,
+) -> Any:
+    """One whole-run step's decision over every batch's facts. Batches an earlier step changed
+    are measured again first (the remeasure-batch task, mapped over them)."""
+    stale = facts.stale()
+    futures = [
+        runner.submit(
+            remeasure_batch,
+            parameters={
+                "staged": batch,
+                "steps": RUN_STEPS,
+                "decisions": list(decisions),
+                "output": output,
+            },
+        )
+        for batch in stale
+    ]
+    for batch, future in zip(stale, futures, strict=True):
+        facts.remeasured(batch, future.result())
+    decision = step.decide(facts.of(step), state)
+    facts.decided(step, decision)
+    return decision
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from flows.core.text import content_sha256
 from flows.run_steps.duplicates import find_duplicates
-from flows.stages.process import content_sha256
 
 
 def test_canonical_is_the_smallest_id_whatever_the_order() -> None:

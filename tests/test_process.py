@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_DIR
-from flows.readers import discover
 
+from flows.core import figures
 from flows.core.records import Rejection, RunContext, SourceDocument
 from flows.core.rows import ArticleRow
 from flows.core.storage import Storage
 from flows.orchestration.batch import BatchSettings, plan_batches, run_batch
 from flows.orchestration.isolation import IsolatedWorker
+from flows.readers import discover
+from flows.run_steps import RUN_STEPS
 from flows.stages import extract, metadata, process
 from flows.stages.document import DocumentState, ProcessSettings, StageOrderError
 from flows.stages.process import DocumentResult, process_document
@@ -147,11 +149,17 @@ def test_a_batch_merges_the_counters_of_its_documents(tmp_path: Path) -> None:
     [spec] = plan_batches(files, workers=1, batch_size=len(files))
     storage = Storage(tmp_path / "out")
     result = run_batch(
-        spec, context=CONTEXT, settings=BatchSettings(), storage=storage, staging="staging"
+        spec,
+        context=CONTEXT,
+        settings=BatchSettings(),
+        storage=storage,
+        staging="staging",
+        steps=RUN_STEPS,
     )
-    assert (result.articles, result.rejected) == (3, 1)
+    counts = result.stats.count
+    assert (counts(figures.ARTICLES_STAGED), counts(figures.REJECTED)) == (3, 1)
     assert result.stats.breakdown("rejected_by_stage") == {"clean": 1}
-    staged = storage.read_table(result.staged_articles or "")
+    staged = storage.read_table(result.staged.articles or "")
     spans = Counter(span["kind"] for row in staged["boilerplate"].to_pylist() for span in row)
     refused = process_document(_doc(ONLY_CREDITS), CONTEXT).stats.breakdown("spans_removed")
     assert refused  # the cleaner removed something before it refused the document

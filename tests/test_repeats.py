@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 from test_schema_and_write import article_row
 
 from flows.core.rows import ArticleRow
+from flows.core.schema import inputs_schema, quarantine_schema
+from flows.core.stats import Stats
+from flows.core.text import content_sha256
 from flows.dataset.parquet import articles_table
-from flows.run_steps.repeated_lines import (
-    MIN_DOCUMENTS,
-    RepeatCounter,
-    publisher_key,
-    strip_repeated,
-)
-from flows.stages.process import content_sha256
+from flows.dataset.state import DatasetState
+from flows.run_steps.base import BatchTables, StagedBatch
+from flows.run_steps.repeated_inputs import RepeatedInputs, reading_order
+from flows.run_steps.repeated_lines import MIN_DOCUMENTS, RepeatedLines, publisher_key
 
 SIGN_OFF = "Follow our live coverage of the election on the Harbour Daily app."
 
@@ -36,13 +37,23 @@ def _bodies(n: int, extra: str | None) -> list[str]:
     return bodies
 
 
-def _strip(rows: list[ArticleRow]) -> list[dict[str, object]]:
-    table = articles_table(rows)
-    counter = RepeatCounter()
-    counter.add_table(table)
-    stripped = strip_repeated(
-        table, counter.repeated(), content_sha256, lambda text: len(text.split())
+def batch(
+    index: int, articles: pa.Table | None = None, inputs: pa.Table | None = None
+) -> BatchTables:
+    """A batch's tables as the run steps get them; those not given are empty."""
+    return BatchTables(
+        StagedBatch(index),
+        articles=articles if articles is not None else articles_table([]),
+        quarantine=quarantine_schema().arrow().empty_table(),
+        inputs=inputs if inputs is not None else inputs_schema().arrow().empty_table(),
     )
+
+
+def _strip(rows: list[ArticleRow]) -> list[dict[str, object]]:
+    """The repeated-lines step measured, decided and applied over one batch of these rows."""
+    step, tables = RepeatedLines(), batch(0, articles_table(rows))
+    decision = step.decide([step.facts(tables)], DatasetState())
+    stripped = step.apply(decision, tables, Stats()).articles
     return sorted(stripped.to_pylist(), key=lambda r: r["article_id"])
 
 
@@ -105,12 +116,17 @@ def test_publisher_falls_back_to_the_url_host() -> None:
     assert publisher_key(None, None) is None
 
 
+def _resolve_repeats(table: pa.Table) -> tuple[pa.Table, frozenset[tuple[str, str]]]:
+    """Each input row its own batch: the inputs after the repeated-inputs step, and the rows it
+    drops (record_id, source_uri)."""
+    step = RepeatedInputs()
+    batches = [batch(i, inputs=table.slice(i, 1)) for i in range(table.num_rows)]
+    decision = step.decide([step.facts(b) for b in batches], DatasetState())
+    applied = [step.apply(decision, b, Stats()).inputs for b in batches]
+    return pa.concat_tables(applied), decision.rows
+
+
 def test_copies_across_batches_keep_the_first_in_reading_order() -> None:
-    import pyarrow as pa
-
-    from flows.core.schema import inputs_schema
-    from flows.orchestration.publish import _resolve_repeats, reading_order
-
     assert reading_order("f.jsonl#L9") < reading_order("f.jsonl#L10")
     assert reading_order("a.warc#offset=900") < reading_order("a.warc#offset=1200")
     key = "ab" * 32

@@ -102,7 +102,7 @@ def handle(args: argparse.Namespace) -> int:
 def _check_layout(config: RunConfig) -> None:
     # Imported here (pyarrow, Great Expectations) so `newsclean --help` stays fast.
     from flows.core.storage import Storage
-    from flows.orchestration.publish import DatasetLayoutError, check_layout
+    from flows.dataset.state import DatasetLayoutError, check_layout
 
     try:
         check_layout(Storage(config.output), full_refresh=config.full_refresh)

@@ -23,6 +23,7 @@ from flows.core.settings import (
     check_languages,
     language_codes,
 )
+from flows.core.stats import Stats
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -86,12 +87,15 @@ def dataset_files(storage: Storage) -> list[str]:
     return files
 
 
+ROW_STATS = "checked"  # the checked rows' statistics in _Checked.stats
+
+
 @dataclass
 class _Checked:
     """What validation found, accumulated unit by unit."""
 
     results: list[dict[str, Any]] = field(default_factory=list)
-    stats: list[pa.Table] = field(default_factory=list)  # the statistics' columns only
+    stats: Stats = field(default_factory=Stats)  # the rows' statistics (RowStats)
     rows: int = 0
     rows_failing: int = 0
     unreadable: list[str] = field(default_factory=list)
@@ -112,6 +116,7 @@ def validate_dataset(
         RowStats,
         ValidateSummary,
         failed_expectations,
+        observe_rows,
         write_reports,
     )
     from flows.quality.validate import frame_for_validation, load_suites, validate_articles
@@ -134,7 +139,7 @@ def validate_dataset(
         checked.rows += table.num_rows
         checked.rows_failing += len(outcome.row_failures)
         if set(STATS_COLUMNS) <= set(table.column_names):  # else the batch suite reports drift
-            checked.stats.append(table.select(STATS_COLUMNS))
+            observe_rows(checked.stats, table, ROW_STATS)
     failures = _dataset_failures(duplicate_ids, checked.unreadable)
     failures += _ledger_failures(storage, known_ids)
     failures += failed_expectations(checked.results)
@@ -150,7 +155,7 @@ def validate_dataset(
         rows=checked.rows,
         units=len(checked.results),
         rows_failing=checked.rows_failing,
-        row_stats=RowStats.from_tables(checked.stats),
+        row_stats=RowStats.from_stats(checked.stats, ROW_STATS),
         failed_expectations=failures,
     )
     write_reports(summary, checked.results, storage)

@@ -1,1 +1,2 @@
-"""Writing the dataset: Parquet tables, the crash-safe commit journal, the run lock and compaction."""
+"""The dataset on disk: what it holds before a run (state), Parquet tables, the crash-safe commit
+journal, the run lock and compaction."""

@@ -1,9 +1,10 @@
 """A batch (shard) of input files: read, process each document under a time limit, stage results.
 
 A batch is the unit of work the flow hands to a task: a few seconds to a minute of work. Its
-result is written to staging files and only a small summary goes back to the flow, so batches can
-run in other processes or on other machines. A big container file (JSON Lines, WARC) is cut into
-parts of contiguous records, so one huge file is many batches, not one long task.
+result is written to staging files and only a small summary goes back to the flow (its counters,
+and each whole-run step's facts of it), so batches can run in other processes or on other
+machines. A big container file (JSON Lines, WARC) is cut into parts of contiguous records, so one
+huge file is many batches, not one long task.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import math
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import pyarrow as pa
+
+from flows.core import figures
 from flows.core.records import Rejection, RunContext, SourceDocument
 from flows.core.rows import ArticleRow, InputRow
 from flows.core.stats import Stats
@@ -27,6 +32,9 @@ from flows.readers import (
     iter_documents,
     plan_parts,
 )
+from flows.run_steps.base import BatchTables, StagedBatch
+from flows.run_steps.passes import Steps, measure
+from flows.run_steps.repeated_inputs import REPEAT
 from flows.stages.document import ProcessSettings
 
 MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big container file
@@ -57,21 +65,17 @@ class BatchSpec:
 
 @dataclass
 class BatchResult:
-    index: int
-    documents: int = 0
-    already_processed: int = 0  # inputs whose bytes an earlier run processed: not redone
-    repeats: int = 0  # inputs with the same bytes as another input of this batch
-    articles: int = 0
-    rejected: int = 0
-    rejection_reasons: Counter[str] = field(default_factory=Counter)
-    records_skipped: Counter[str] = field(
-        default_factory=Counter
-    )  # WARC records that are not documents
-    stats: Stats = field(default_factory=Stats)  # the per-document stages' counters, merged
-    # Staged files, relative to the output storage.
-    staged_articles: str | None = None
-    staged_quarantine: str | None = None
-    staged_inputs: str | None = None
+    """What a batch task hands back to the flow: where its tables wait in staging, its counters
+    (flows/core/figures.py), and each whole-run step's facts of it, by step name."""
+
+    staged: StagedBatch
+    stats: Stats = field(default_factory=Stats)
+    facts: dict[str, Any] = field(default_factory=dict)
+    article_ids: list[str] = field(default_factory=list)  # of the staged articles
+
+    @property
+    def index(self) -> int:
+        return self.staged.index
 
 
 def plan_batches(
@@ -127,67 +131,76 @@ def run_batch(
     settings: BatchSettings,
     storage: Storage,
     staging: str,
+    steps: Steps,
     known_inputs: Collection[str] = frozenset(),
 ) -> BatchResult:
-    """Process one shard; stage its articles, rejections and processed inputs as Parquet.
+    """Process one shard; stage its articles, rejections and processed inputs as Parquet, and
+    measure the whole-run `steps`' facts of them.
 
     An input whose input_sha256 is in `known_inputs` was processed by an earlier run and is
     skipped; one with the same bytes as an earlier input of this batch is recorded as a repeat
-    and not processed again (repeats across batches are resolved when the run is published).
+    and not processed again (repeats across batches are a whole-run step's to settle).
     """
-    result = BatchResult(spec.index)
+    stats = Stats()
     rows: list[ArticleRow] = []
     rejections: list[Rejection] = []
     inputs: list[InputRow] = []
     first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
+    skipped: Counter[str] = Counter()
     with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
         documents = iter_documents(
-            spec.items,
-            max_document_bytes=settings.max_document_bytes,
-            skipped_records=result.records_skipped,
+            spec.items, max_document_bytes=settings.max_document_bytes, skipped_records=skipped
         )
         for item in documents:
             key = item.input_sha256 or ""
             if key in known_inputs:
-                result.already_processed += 1
+                stats.add(figures.ALREADY_PROCESSED)
                 continue
             if key in first_of:
-                result.repeats += 1
-                inputs.append(InputRow.of(item, "repeat", context))
+                stats.add(figures.REPEATS_IN_BATCH)
+                inputs.append(InputRow.of(item, REPEAT, context))
                 continue
             first_of[key] = item.record_id
-            result.documents += 1
+            stats.add(figures.DOCUMENTS)
             if isinstance(item, SourceDocument):
                 processed = worker.process(item)
-                result.stats += processed.stats
+                stats += processed.stats  # the per-document stages' counters
                 outcome = processed.outcome
             else:
                 outcome = item
             if isinstance(outcome, Rejection):
                 rejections.append(outcome)
-                result.rejection_reasons.update(outcome.reasons)
+                stats.add(figures.REJECTED)
+                stats.tally(figures.QUARANTINE_REASONS, outcome.reasons)
                 inputs.append(InputRow.of(item, "quarantine", context))
             else:
                 rows.append(outcome)
+                stats.add(figures.ARTICLES_STAGED)
                 inputs.append(InputRow.of(item, "article", context))
-    result.articles, result.rejected = len(rows), len(rejections)
+    for why, count in skipped.items():
+        stats.tally(figures.RECORDS_SKIPPED, why, count)
+    articles = articles_table(rows)
+    quarantine = quarantine_table(rejections, context)
+    processed_inputs = inputs_table(inputs)
     stem = f"{staging}/batch-{spec.index:05d}"
-    if rows:
-        result.staged_articles = storage.write_parquet(
-            articles_table(rows), f"{stem}.articles.parquet"
-        )
-    if rejections:
-        table = quarantine_table(rejections, context)
-        result.staged_quarantine = storage.write_parquet(table, f"{stem}.quarantine.parquet")
-    if inputs:
-        result.staged_inputs = storage.write_parquet(inputs_table(inputs), f"{stem}.inputs.parquet")
-    return result
+    staged = StagedBatch(
+        spec.index,
+        articles=_stage(storage, articles, f"{stem}.articles.parquet"),
+        quarantine=_stage(storage, quarantine, f"{stem}.quarantine.parquet"),
+        inputs=_stage(storage, processed_inputs, f"{stem}.inputs.parquet"),
+    )
+    # Measured on the tables just staged: the flow needs no read of them to decide.
+    facts = measure(BatchTables(staged, articles, quarantine, processed_inputs), steps)
+    return BatchResult(staged, stats, facts, article_ids=articles["article_id"].to_pylist())
+
+
+def _stage(storage: Storage, table: pa.Table, rel: str) -> str | None:
+    """Write a batch's table into staging; None for an empty one (nothing to stage)."""
+    return storage.write_parquet(table, rel) if table.num_rows else None
 
 
 def save_known_inputs(known: Collection[str], storage: Storage, rel: str) -> str:
     """Keys of the inputs already processed, written once per run for every batch task to load."""
-    import pyarrow as pa
-
     table = pa.table({"input_sha256": pa.array(sorted(known), pa.string())})
     return storage.write_parquet(table, rel)
 

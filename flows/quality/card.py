@@ -11,71 +11,57 @@ columns the card needs, so memory stays bounded however large the dataset grows.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow.compute as pc
+import pyarrow as pa
 
 from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.schema import articles_schema
+from flows.core.stats import Stats
 from flows.core.storage import Storage
+from flows.quality.report import STATS_COLUMNS, RowStats, observe_rows
 
 CARD_NAME = "_README.md"
 TOP_N = 15
-_COLUMNS = ["duplicate_of", "published_at", "language", "publisher", "agency", "run_id"]
+_COLUMNS = [*STATS_COLUMNS, "duplicate_of", "publisher", "agency", "run_id"]
+# The card's figures in its Stats: the articles' row statistics (as in a run's report) under
+# ROWS, and these.
+ROWS = "articles"
+FILES = "files"
+NESTED_FILES = "nested_files"  # data files in sub-folders (partitions): globs need **
+DUPLICATES = "duplicates"
+QUARANTINED = "quarantined"
+PUBLISHERS = "publishers"
+AGENCIES = "agencies"
+RUNS = "runs"  # tally by run_id: how many runs wrote the rows
 
 
-@dataclass
-class DatasetStats:
-    articles: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    files: int = 0
-    undated: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    languages: Counter[str] = field(default_factory=Counter)
-    publishers: Counter[str] = field(default_factory=Counter)
-    agencies: Counter[str] = field(default_factory=Counter)
-    runs: set[str] = field(default_factory=set)
-    nested: bool = False  # data files in sub-folders (partitions): globs need **
-
-    @property
-    def canonical(self) -> int:
-        return self.articles - self.duplicates
-
-    def add(self, storage: Storage, path: str) -> None:
-        table = storage.read_table(path, columns=_COLUMNS)
-        self.files += 1
-        self.articles += table.num_rows
-        self.duplicates += table.num_rows - table["duplicate_of"].null_count
-        self.undated += table["published_at"].null_count
-        extremes = pc.min_max(table["published_at"]).as_py()
-        if extremes["min"] is not None:
-            self.first = min(self.first, extremes["min"]) if self.first else extremes["min"]
-            self.last = max(self.last, extremes["max"]) if self.last else extremes["max"]
-        self.languages.update(_values(table["language"].to_pylist(), missing="unknown"))
-        self.publishers.update(_values(table["publisher"].to_pylist(), missing="(none)"))
-        self.agencies.update(_values(table["agency"].to_pylist(), missing="(none)"))
-        self.runs.update(table["run_id"].unique().to_pylist())
+def observe_file(stats: Stats, table: pa.Table, path: str) -> None:
+    """Count one article file (with _COLUMNS) into the card's figures."""
+    stats.add(FILES)
+    stats.add(NESTED_FILES, int(path.count("/") > 1))
+    observe_rows(stats, table, ROWS)
+    stats.add(DUPLICATES, table.num_rows - table["duplicate_of"].null_count)
+    stats.tally(PUBLISHERS, _values(table["publisher"].to_pylist(), missing="(none)"))
+    stats.tally(AGENCIES, _values(table["agency"].to_pylist(), missing="(none)"))
+    stats.tally(RUNS, table["run_id"].unique().to_pylist())
 
 
-def _values(values: Iterable[str | None], *, missing: str) -> Iterable[str]:
-    return (missing if value is None else value for value in values)
+def _values(values: list[str | None], *, missing: str) -> list[str]:
+    return [missing if value is None else value for value in values]
 
 
-def dataset_stats(output: Storage | str | Path) -> DatasetStats:
+def dataset_stats(output: Storage | str | Path) -> Stats:
+    """The card's figures of the whole dataset, read file by file (only the columns it needs)."""
     storage = output if isinstance(output, Storage) else Storage(output)
-    stats = DatasetStats()
+    stats = Stats()
     for path in storage.parquet_files(ARTICLES):
-        stats.add(storage, path)
-        stats.nested = stats.nested or path.count("/") > 1
+        observe_file(stats, storage.read_table(path, columns=_COLUMNS), path)
     # Quarantine rows are only counted: the file footers hold the count, no data is read.
-    stats.quarantined = sum(
-        storage.parquet_metadata(path).num_rows for path in storage.parquet_files(QUARANTINE)
+    stats.add(
+        QUARANTINED,
+        sum(storage.parquet_metadata(path).num_rows for path in storage.parquet_files(QUARANTINE)),
     )
     return stats
 
@@ -89,8 +75,10 @@ def write_card(output: Storage | str | Path, *, now: datetime | None = None) -> 
     return storage.url(f"{ARTICLES}/{CARD_NAME}")
 
 
-def render_card(stats: DatasetStats, output: str | Path, *, now: datetime) -> str:
+def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
     schema = articles_schema()
+    rows = RowStats.from_stats(stats, ROWS)  # as a run's report reads its rows
+    articles, duplicates = rows.rows, stats.count(DUPLICATES)
     lines = [
         "# newsclean articles",
         "",
@@ -103,40 +91,45 @@ def render_card(stats: DatasetStats, output: str | Path, *, now: datetime) -> st
         "",
         "| | rows |",
         "| --- | ---: |",
-        f"| articles | {stats.articles} |",
-        f"| canonical (`duplicate_of` is null) | {stats.canonical} |",
-        f"| exact duplicates of another article | {stats.duplicates} |",
-        f"| quarantined inputs (`../{QUARANTINE}/`) | {stats.quarantined} |",
+        f"| articles | {articles} |",
+        f"| canonical (`duplicate_of` is null) | {articles - duplicates} |",
+        f"| exact duplicates of another article | {duplicates} |",
+        f"| quarantined inputs (`../{QUARANTINE}/`) | {stats.count(QUARANTINED)} |",
         "",
-        f"- files: {stats.files}, written by {len(stats.runs)} runs",
-        f"- published_at: {_date_range(stats)}",
+        f"- files: {stats.count(FILES)}, written by {len(stats.breakdown(RUNS))} runs",
+        f"- published_at: {_date_range(rows)}",
         "- reports of each run: `../reports/` (`../reports/latest` is the newest)",
         "",
-        *_counts("Languages", "language", stats.languages),
-        *_counts("Publishers", "publisher", stats.publishers),
-        *_counts("Agencies", "agency", stats.agencies),
+        *_counts("Languages", "language", rows.languages),
+        *_counts("Publishers", "publisher", stats.breakdown(PUBLISHERS)),
+        *_counts("Agencies", "agency", stats.breakdown(AGENCIES)),
         f"## Schema: `{schema.name}` v{schema.version}",
         "",
         schema.description,
         "",
         schema.markdown_table(),
         "",
-        *_examples(output, stats.nested, now),
+        *_examples(output, stats.count(NESTED_FILES) > 0, now),
     ]
     return "\n".join(lines)
 
 
-def _date_range(stats: DatasetStats) -> str:
-    if stats.first is None or stats.last is None:
+def _date_range(rows: RowStats) -> str:
+    if rows.published_first is None or rows.published_last is None:
         return "no article has a date"
-    text = f"{stats.first:%Y-%m-%d} to {stats.last:%Y-%m-%d} (UTC)"
-    return text + (f", {stats.undated} articles without a date" if stats.undated else "")
+    first, last = (
+        datetime.fromisoformat(rows.published_first),
+        datetime.fromisoformat(rows.published_last),
+    )
+    text = f"{first:%Y-%m-%d} to {last:%Y-%m-%d} (UTC)"
+    return text + (f", {rows.undated} articles without a date" if rows.undated else "")
 
 
-def _counts(title: str, key: str, counts: Counter[str]) -> list[str]:
+def _counts(title: str, key: str, counts: dict[str, int]) -> list[str]:
+    """A table of the TOP_N largest counts (`counts` is largest first, as Stats.breakdown)."""
     if not counts:
         return []
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
+    top = list(counts.items())[:TOP_N]
     heading = f"## {title}" + (f" (top {TOP_N} of {len(counts)})" if len(counts) > TOP_N else "")
     rows = [f"| {name} | {count} |" for name, count in top]
     return [heading, "", f"| {key} | articles |", "| --- | ---: |", *rows, ""]

@@ -5,25 +5,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.core import figures
 from flows.core.layout import ARTICLES, REPORTS_DIR
+from flows.core.stats import Stats
 from flows.core.storage import Storage, write_text_atomic
 
 if TYPE_CHECKING:  # annotations only: `newsclean report` should not import the pipeline's stages
     from flows.core.records import RunContext, SkippedInput
     from flows.core.settings import RunConfig
-    from flows.orchestration.batch import BatchResult
-    from flows.orchestration.publish import PublishResult
 
 DATA_DOCS_INDEX = "index.html"
 # Columns the row statistics need: read only these from the Parquet files.
@@ -46,35 +44,28 @@ class RowStats:
     undated: int = 0
 
     @classmethod
-    def from_tables(cls, tables: Iterable[pa.Table]) -> RowStats:
-        """Aggregate table by table (each with STATS_COLUMNS), so one file is in memory at a time."""
-        languages: Counter[str] = Counter()
-        counts: list[np.ndarray] = []
-        first = last = None
-        rows = undated = 0
-        for table in tables:
-            rows += table.num_rows
-            languages.update(
-                code if code is not None else "unknown" for code in table["language"].to_pylist()
-            )
-            counts.append(table["word_count"].drop_null().to_numpy())
-            dates = table["published_at"]
-            undated += dates.null_count
-            extremes = pc.min_max(dates).as_py()
-            if extremes["min"] is not None:
-                first = min(first, extremes["min"]) if first else extremes["min"]
-                last = max(last, extremes["max"]) if last else extremes["max"]
-        words = np.concatenate(counts) if counts else np.array([], dtype=np.int32)
+    def from_stats(cls, stats: Stats, prefix: str) -> RowStats:
+        """The statistics `observe_rows` counted into `stats` under `prefix`."""
+        words = stats.summary(f"{prefix}.word_count")
+        first, last = stats.extent(f"{prefix}.published_at")
         return cls(
-            rows=rows,
-            languages=_by_count(languages),
-            word_count_min=int(words.min()) if words.size else None,
-            word_count_median=float(np.median(words)) if words.size else None,
-            word_count_max=int(words.max()) if words.size else None,
+            rows=stats.count(f"{prefix}.rows"),
+            languages=stats.breakdown(f"{prefix}.languages"),
+            word_count_min=words.min,
+            word_count_median=words.median,
+            word_count_max=words.max,
             published_first=first.isoformat() if first else None,
             published_last=last.isoformat() if last else None,
-            undated=undated,
+            undated=stats.count(f"{prefix}.undated"),
         )
+
+    @classmethod
+    def from_tables(cls, tables: Iterable[pa.Table]) -> RowStats:
+        """Of tables with STATS_COLUMNS, counted one at a time (one file in memory at a time)."""
+        stats = Stats()
+        for table in tables:
+            observe_rows(stats, table, "rows")
+        return cls.from_stats(stats, "rows")
 
     def to_markdown(self, title: str) -> list[str]:
         lines = [f"## {title}", ""]
@@ -96,6 +87,19 @@ class RowStats:
         else:
             lines.append("- published_at: no row has a date")
         return [*lines, ""]
+
+
+def observe_rows(stats: Stats, table: pa.Table, prefix: str) -> None:
+    """Count a table's rows (STATS_COLUMNS at least) into `stats` under `prefix`: rows, language
+    mix ("unknown" for none), word counts and the publication dates' range."""
+    stats.add(f"{prefix}.rows", table.num_rows)
+    languages = table["language"].to_pylist()
+    stats.tally(f"{prefix}.languages", ["unknown" if code is None else code for code in languages])
+    stats.observe(f"{prefix}.word_count", table["word_count"].drop_null().to_pylist())
+    dates = table["published_at"]
+    stats.add(f"{prefix}.undated", dates.null_count)
+    extremes = pc.min_max(dates).as_py()
+    stats.extend(f"{prefix}.published_at", (extremes["min"], extremes["max"]))
 
 
 @dataclass
@@ -202,19 +206,21 @@ class RunSummary:
         config: RunConfig,
         files: int,
         skipped: Sequence[SkippedInput],
-        batches: Sequence[BatchResult],
-        published: PublishResult,
+        stats: Stats,
+        batch_failures: Sequence[str],
+        validation_results: Sequence[Mapping[str, Any]],
         finished_at: datetime,
         recovered_commits: Sequence[str] = (),
     ) -> RunSummary:
-        reasons: Counter[str] = Counter()
-        for batch in batches:
-            reasons.update(batch.rejection_reasons)
-        reasons.update(published.quarantine_reasons)
-        ingest_rejected = sum(batch.rejected for batch in batches)
+        """The summary of a run from its merged Stats (flows/core/figures.py names the figures).
+
+        A run with a unit that broke the data contract published nothing: what it would have
+        published is held back, and its published figures are zero.
+        """
+        ok = not batch_failures
         return cls(
             run_id=context.run_id,
-            status="succeeded" if published.ok else "failed",
+            status="succeeded" if ok else "failed",
             started_at=context.started_at.isoformat(),
             finished_at=finished_at.isoformat(timespec="seconds"),
             seconds=round((finished_at - context.started_at).total_seconds(), 1),
@@ -223,21 +229,25 @@ class RunSummary:
             output=config.output,
             files_found=files,
             files_skipped=[{"path": s.source_uri, "reason": s.reason} for s in skipped],
-            documents=sum(batch.documents + batch.repeats for batch in batches),
-            already_processed=sum(batch.already_processed for batch in batches),
-            published=published.published if published.ok else 0,
-            duplicates=published.duplicates if published.ok else 0,
-            quarantined=(ingest_rejected + published.quarantined) if published.ok else 0,
-            held_back=0 if published.ok else sum(batch.documents for batch in batches),
-            quarantine_reasons=_by_count(reasons),
-            boilerplate_removed=_by_count(published.boilerplate),
-            records_skipped=dict(
-                sorted(sum((b.records_skipped for b in batches), Counter()).items())
+            documents=stats.count(figures.DOCUMENTS) + stats.count(figures.REPEATS_IN_BATCH),
+            already_processed=stats.count(figures.ALREADY_PROCESSED),
+            published=stats.count(figures.PUBLISHED) if ok else 0,
+            duplicates=stats.count(figures.DUPLICATES) if ok else 0,
+            quarantined=(
+                stats.count(figures.REJECTED) + stats.count(figures.VALIDATION_QUARANTINED)
+                if ok
+                else 0
             ),
-            batch_failures=list(published.batch_failures),
-            published_stats=published.published_stats,
-            failed_expectations=failed_expectations(published.validation_results),
-            repeated_inputs=published.repeats if published.ok else 0,
+            held_back=0 if ok else stats.count(figures.DOCUMENTS),
+            quarantine_reasons=stats.breakdown(figures.QUARANTINE_REASONS),
+            boilerplate_removed=stats.breakdown(figures.BOILERPLATE_REMOVED),
+            records_skipped=dict(sorted(stats.breakdown(figures.RECORDS_SKIPPED).items())),
+            batch_failures=list(batch_failures),
+            published_stats=(
+                RowStats.from_stats(stats, figures.PUBLISHED_ROWS) if ok else RowStats()
+            ),
+            failed_expectations=failed_expectations(validation_results),
+            repeated_inputs=stats.count(figures.REPEATED_INPUTS) if ok else 0,
             recovered_commits=list(recovered_commits),
         )
 
@@ -300,10 +310,6 @@ def _join(output: str, *parts: str) -> str:
 
 def report_location(output: str, run_id: str) -> str:
     return _join(output, REPORTS_DIR, run_id)
-
-
-def _by_count(counts: Mapping[str, int]) -> dict[str, int]:
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _table(title: str, key: str, counts: dict[str, int]) -> list[str]:

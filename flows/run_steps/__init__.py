@@ -1,2 +1,21 @@
-"""Whole-run steps: what can only be decided over every document of a run (inputs repeated across
-batches, paragraphs repeated across a publisher's articles, duplicate bodies)."""
+"""Whole-run steps: what can only be decided over every document of a run.
+
+Each step measures every batch, decides over the run, and applies its decision to each batch in
+one pass before validation (the shape: flows/run_steps/base.py). They run in this order; adding a
+step means adding a module and naming its step here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.run_steps.base import RunStep
+from flows.run_steps.duplicates import Duplicates
+from flows.run_steps.repeated_inputs import RepeatedInputs
+from flows.run_steps.repeated_lines import RepeatedLines
+
+RUN_STEPS: tuple[RunStep[Any, Any], ...] = (
+    RepeatedInputs(),  # copies read by different batches: the first stays, its rows alone
+    RepeatedLines(),  # a publisher's repeated short paragraphs, stripped before bodies compare
+    Duplicates(),  # equal bodies: each copy points at its canonical article
+)

@@ -2,22 +2,30 @@
 
 Sign-offs, newsletter pitches and standfirsts that a site prints under every article look like
 prose to every rule that reads one document; seen across a run they give themselves away. This
-stage counts, over the whole run, in how many distinct articles (by content hash, so copies of one
+step counts, over the whole run, in how many distinct articles (by content hash, so copies of one
 article count once) each short paragraph appears per publisher, and removes those at or above the
 threshold as spans of kind `repeated`. Counting is over the run, not a batch, so the result does
 not depend on batch size or order.
+
+It runs after repeated inputs are settled and before duplicates are found, so that bodies are
+compared without the site's furniture (content_sha256 and word_count are recomputed on the
+stripped rows). Batches measure each article's publisher, content digest and short paragraphs'
+digests; the flow counts them over the run; the apply pass strips the paragraphs found.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 import pyarrow as pa
+
+from flows.core.stats import Stats
+from flows.core.text import content_sha256, count_words
+from flows.dataset.state import DatasetState
+from flows.run_steps.base import BatchTables, RunStep
 
 KIND = "repeated"
 RULE = "repeated_v1"
@@ -28,16 +36,22 @@ PARAGRAPH_BREAK = "\n\n"
 COUNTED_COLUMNS = ["publisher", "url", "body", "content_sha256"]
 
 
-@dataclass
-class RepeatCounter:
-    """Counts (publisher, paragraph) over distinct articles; holds 8-byte digests, not text."""
+# (publisher key, the body's content digest (8 bytes), the 8-byte digests of its distinct short
+# paragraphs, joined) of each article with a publisher or a URL host.
+LineFacts = list[tuple[str, bytes, bytes]]
+Repeated = frozenset[tuple[str, bytes]]  # (publisher key, paragraph digest) to strip
+DIGEST_BYTES = 8
 
-    min_documents: int = MIN_DOCUMENTS
-    _counts: Counter[tuple[str, bytes]] = field(default_factory=Counter)
-    _seen_articles: set[bytes] = field(default_factory=set)
 
-    def add_table(self, table: pa.Table) -> None:
-        columns = table.select(COUNTED_COLUMNS).to_pydict()
+class RepeatedLines(RunStep[LineFacts, Repeated]):
+    name = "repeated_lines"
+
+    def __init__(self, min_documents: int = MIN_DOCUMENTS) -> None:
+        self.min_documents = min_documents
+
+    def facts(self, batch: BatchTables) -> LineFacts:
+        columns = batch.articles.select(COUNTED_COLUMNS).to_pydict()
+        found: LineFacts = []
         for publisher, url, body, digest in zip(
             columns["publisher"],
             columns["url"],
@@ -45,18 +59,41 @@ class RepeatCounter:
             columns["content_sha256"],
             strict=True,
         ):
-            self.add(publisher_key(publisher, url), body, digest)
+            key = publisher_key(publisher, url)
+            if key is None:
+                continue  # nobody to count it for
+            short = {p for p in body.split(PARAGRAPH_BREAK) if len(p) <= MAX_PARAGRAPH_CHARS}
+            paragraphs = b"".join(sorted(_digest(p) for p in short))
+            found.append((key, bytes.fromhex(digest)[:DIGEST_BYTES], paragraphs))
+        return found
 
-    def add(self, publisher: str | None, body: str, content_sha256: str) -> None:
-        article = bytes.fromhex(content_sha256)[:8]
-        if publisher is None or article in self._seen_articles:
-            return
-        self._seen_articles.add(article)
-        for paragraph in {p for p in body.split(PARAGRAPH_BREAK) if len(p) <= MAX_PARAGRAPH_CHARS}:
-            self._counts[(publisher, _digest(paragraph))] += 1
+    def decide(self, facts: Sequence[LineFacts], state: DatasetState) -> Repeated:
+        """(publisher, paragraph) pairs in at least min_documents distinct articles of the run:
+        an article's copies (the same content digest) count once, the first met in batch order."""
+        counts: Counter[tuple[str, bytes]] = Counter()
+        seen: set[bytes] = set()
+        for batch in facts:
+            for key, article, paragraphs in batch:
+                if article in seen:
+                    continue
+                seen.add(article)
+                counts.update((key, digest) for digest in _digests(paragraphs))
+        return frozenset(pair for pair, count in counts.items() if count >= self.min_documents)
 
-    def repeated(self) -> frozenset[tuple[str, bytes]]:
-        return frozenset(key for key, count in self._counts.items() if count >= self.min_documents)
+    def changes(self, decision: Repeated, facts: LineFacts) -> bool:
+        return any(
+            (key, digest) in decision
+            for key, _, paragraphs in facts
+            for digest in _digests(paragraphs)
+        )
+
+    def apply(self, decision: Repeated, batch: BatchTables, stats: Stats) -> BatchTables:
+        stripped = strip_repeated(batch.articles, decision)
+        return batch if stripped is batch.articles else batch.replace(articles=stripped)
+
+
+def _digests(joined: bytes) -> Iterator[bytes]:
+    return (joined[i : i + DIGEST_BYTES] for i in range(0, len(joined), DIGEST_BYTES))
 
 
 def publisher_key(publisher: str | None, url: str | None) -> str | None:
@@ -71,14 +108,10 @@ def _digest(paragraph: str) -> bytes:
     return hashlib.blake2b(" ".join(paragraph.split()).encode("utf-8"), digest_size=8).digest()
 
 
-def strip_repeated(
-    table: pa.Table, repeated: frozenset[tuple[str, bytes]], rehash: Any, count_words: Any
-) -> pa.Table:
-    """The table with repeated paragraphs moved from body to boilerplate.
-
-    `rehash` and `count_words` recompute content_sha256 and word_count for a changed body (passed
-    in, so this module needs no other stage). A body that would become empty is left whole: an
-    article is never reduced to nothing by this rule alone.
+def strip_repeated(table: pa.Table, repeated: Repeated) -> pa.Table:
+    """The table with repeated paragraphs moved from body to boilerplate, its content_sha256 and
+    word_count recomputed. A body that would become empty is left whole: an article is never
+    reduced to nothing by this rule alone.
     """
     if not repeated or table.num_rows == 0:
         return table
@@ -97,14 +130,12 @@ def strip_repeated(
             *row["boilerplate"],
             *({"kind": KIND, "text": p, "rule": RULE} for p in removed),
         ]
-        row["content_sha256"] = rehash(row["body"])
+        row["content_sha256"] = content_sha256(row["body"])
         row["word_count"] = count_words(row["body"])
     return pa.Table.from_pylist(rows, schema=table.schema) if changed else table
 
 
-def _split(
-    body: str, key: str, repeated: frozenset[tuple[str, bytes]]
-) -> tuple[list[str], list[str]]:
+def _split(body: str, key: str, repeated: Repeated) -> tuple[list[str], list[str]]:
     kept: list[str] = []
     removed: list[str] = []
     for paragraph in body.split(PARAGRAPH_BREAK):
@@ -115,10 +146,3 @@ def _split(
         )
         target.append(paragraph)
     return kept, removed
-
-
-def count_tables(tables: Iterable[pa.Table], min_documents: int = MIN_DOCUMENTS) -> RepeatCounter:
-    counter = RepeatCounter(min_documents)
-    for table in tables:
-        counter.add_table(table)
-    return counter

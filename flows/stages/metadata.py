@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flows.core.records import ArticleMetadata, CleanedText, Rejection, SeedMetadata
+from flows.core.text import count_words
 from flows.stages import credits as cr
 from flows.stages import dates as dt
 from flows.stages.document import DocumentState, needs
@@ -32,16 +33,8 @@ MIN_LANGUAGE_LETTERS = 20
 LANGUAGE_SAMPLE_CHARS = 20_000
 # langdetect codes that are not ISO 639-1 as printed.
 LANGUAGE_CODES = {"zh-cn": "zh", "zh-tw": "zh"}
-
-# Han (with extensions and compatibility), Hiragana, Katakana, Hangul: one word per character.
-CJK_CHAR = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
-    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
-)
-CJK_PATTERN = re.compile(f"[{CJK_CHAR}]")
-# Other scripts: runs of letters/digits, joined by inner apostrophes, hyphens or decimal points.
-WORD_PATTERN = re.compile(rf"[^\W_{CJK_CHAR}]+(?:['’.\-][^\W_{CJK_CHAR}]+)*")
+# Words are counted by flows.core.text.count_words: the repeated-lines step recounts stripped
+# bodies with the same function.
 
 
 def detect_language(text: str) -> tuple[str | None, float | None]:
@@ -62,11 +55,6 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     except LangDetectException:
         return None, None
     return LANGUAGE_CODES.get(best.lang, best.lang.split("-")[0]), float(best.prob)
-
-
-def count_words(text: str) -> int:
-    """Words in text: each CJK character is one word, other scripts count tokens."""
-    return len(CJK_PATTERN.findall(text)) + len(WORD_PATTERN.findall(text))
 
 
 # --- title -----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ returns the document's counters (a Stats), which the batch merges:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from datetime import datetime
 from flows.core.records import Rejection, RunContext, SourceDocument
 from flows.core.rows import ArticleRow
 from flows.core.stats import Stats
+from flows.core.text import content_sha256
 from flows.stages import clean, extract, metadata
 from flows.stages.dates import parse_iso
 from flows.stages.document import DocumentStage, DocumentState, ProcessSettings, needs
@@ -102,11 +102,6 @@ def article_row(state: DocumentState) -> ArticleRow:
         ingested_at=context.started_at,
         pipeline_version=context.pipeline_version,
     )
-
-
-def content_sha256(body: str) -> str:
-    """Hash of the body with white space normalized: equal hashes mean the same text."""
-    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
 
 
 def fetch_time(value: str | None) -> datetime | None:
