@@ -66,26 +66,40 @@ def imports(root: Path = ROOT) -> list[Import]:
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
         tree = ast.parse(source)
+        starts = _block_starts(tree)
         for node, local in _walk(tree):
             for target in _targets(node, module, path, known):
                 if target == module:
                     continue
-                commented = _commented(lines, node.lineno)
+                commented = _commented(lines, node.lineno) or _commented(
+                    lines, starts.get(node.lineno, node.lineno)
+                )
                 found.append(Import(module, target, node.lineno, local, commented))
     return found
 
 
 def _commented(lines: list[str], lineno: int) -> bool:
-    """A comment on the import's line, or on a line just above its block of imports."""
+    """A comment on the line, or on the line just above (lineno: the first of its import block)."""
     if "#" in lines[lineno - 1]:
         return True
-    for line in reversed(lines[max(0, lineno - 8) : lineno - 1]):
-        text = line.strip()
-        if text.startswith("#"):
-            return True
-        if not text or text.startswith(("def ", "async def ", '"""')) or text.endswith(":"):
-            return False
-    return False
+    return lineno > 1 and lines[lineno - 2].strip().startswith("#")
+
+
+def _block_starts(tree: ast.AST) -> dict[int, int]:
+    """For each import statement, the line of the first import of its block of consecutive ones."""
+    starts: dict[int, int] = {}
+    for node in ast.walk(tree):
+        for body in (getattr(node, name, None) for name in ("body", "orelse", "finalbody")):
+            if not isinstance(body, list):
+                continue
+            first: int | None = None
+            for statement in body:
+                if isinstance(statement, ast.Import | ast.ImportFrom):
+                    first = statement.lineno if first is None else first
+                    starts[statement.lineno] = first
+                else:
+                    first = None
+    return starts
 
 
 def _walk(tree: ast.AST) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
@@ -181,14 +195,35 @@ def layer_violations(found: list[Import]) -> list[str]:
     return sorted(set(problems))
 
 
-def uncommented_local_imports(found: list[Import]) -> list[str]:
-    return sorted(
-        {
-            f"{imp.source}:{imp.line} imports {imp.target} inside a function without a comment"
-            for imp in found
-            if imp.local and not imp.commented
-        }
-    )
+def local_imports(root: Path = ROOT) -> list[tuple[str, int, str, bool]]:
+    """Every import inside a function, of any module: (module, line, imported, commented)."""
+    found = []
+    for module, path in modules(root).items():
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        tree = ast.parse(source)
+        starts = _block_starts(tree)
+        for node, local in _walk(tree):
+            if not local:
+                continue
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else ["." * node.level + (node.module or "")]
+            )
+            commented = _commented(lines, node.lineno) or _commented(
+                lines, starts.get(node.lineno, node.lineno)
+            )
+            found.append((module, node.lineno, ", ".join(names), commented))
+    return found
+
+
+def uncommented_local_imports(root: Path = ROOT) -> list[str]:
+    return [
+        f"{module}:{line} imports {name} inside a function without a comment saying why"
+        for module, line, name, commented in local_imports(root)
+        if not commented
+    ]
 
 
 def figures(root: Path = ROOT) -> dict[str, int]:
@@ -202,6 +237,7 @@ def figures(root: Path = ROOT) -> dict[str, int]:
         "function-local imports of flows modules": len(
             {(i.source, i.line) for i in found if i.local}
         ),
+        "function-local imports, any module": len(local_imports(root)),
         "import cycles": len(cycles(found)),
         "layer violations": len(layer_violations(found)),
     }
@@ -224,7 +260,9 @@ def mermaid(root: Path = ROOT) -> str:
             label = package.replace("flows.", "") + ("/" if members[package] > 1 else ".py")
             if package == "flows":
                 label = "flows/__init__.py"
-            lines.append(f'    {_node(package)}["{label} ({members[package]} modules)"]')
+            if members[package] > 1:
+                label += f" ({members[package]} modules)"
+            lines.append(f'    {_node(package)}["{label}"]')
         lines.append("  end")
     for (source, target), count in sorted(edges.items()):
         lines.append(f"  {_node(source)} -->|{count}| {_node(target)}")
@@ -265,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = [
         *(" <-> ".join(c) for c in cycles(found)),
         *layer_violations(found),
-        *uncommented_local_imports(found),
+        *uncommented_local_imports(args.root),
     ]
     for problem in problems:
         print(f"- {problem}")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flows import __version__
 from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.layout import ARTICLES, INPUTS, new_run_id
 from flows.core.settings import (
@@ -62,12 +63,13 @@ def add_parser(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: pyarrow, pandas and GX would slow `newsclean --help`.
     from flows.core.storage import Storage
 
     languages = check_languages(args.languages)  # usage errors first: instant, before GX
     storage = Storage(args.directory)
     files = dataset_files(storage)
-    from flows.quality.validate import ValidationSettings
+    from flows.quality.validate import ValidationSettings  # GX: seconds, only now
 
     summary = validate_dataset(storage, files, ValidationSettings(languages=languages))
     print(terminal_summary(summary))
@@ -109,7 +111,7 @@ def validate_dataset(
     unit_rows: int = VALIDATION_UNIT_ROWS,
 ) -> ValidateSummary:
     """Validate every article file, write the report, and return its summary."""
-    from flows import __version__
+    # Imported here, not at the top: pyarrow, pandas and GX would slow `newsclean --help`.
     from flows.core.storage import Storage
     from flows.quality.report import (
         STATS_COLUMNS,
@@ -185,6 +187,7 @@ def _units(
     types drift is caught by the batch suite instead of failing to load. A unit never mixes
     files of different schemas.
     """
+    # Imported here: pyarrow: imported when the command runs, see handle.
     import pyarrow as pa
 
     pending: list[pa.RecordBatch] = []
@@ -213,7 +216,7 @@ def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpe
     """The processed-input state (inputs/) and the articles must tell the same story: every
     article came from a recorded input, and every input recorded as an article is published.
     A dataset without inputs/ (written before it existed) is not checked."""
-    from flows.quality.report import FailedExpectation
+    from flows.quality.report import FailedExpectation  # pyarrow and numpy: see handle
 
     ledger = storage.read_columns(INPUTS, ["record_id", "outcome"])
     if ledger is None:
@@ -241,7 +244,7 @@ def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpe
 
 def _dataset_failures(duplicate_ids: int, unreadable: list[str]) -> list[FailedExpectation]:
     """Checks over the whole dataset, beyond what one validation unit can see."""
-    from flows.quality.report import FailedExpectation
+    from flows.quality.report import FailedExpectation  # pyarrow and numpy: see handle
 
     failures = []
     if unreadable:

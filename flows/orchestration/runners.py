@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -49,6 +51,7 @@ def make_task_runner(kind: str, workers: int, dask_address: str | None = None) -
     Call it inside the flow: the local cluster's workers are pointed at the flow's Prefect API.
     """
     if kind == "threads":
+        # Imported here: Prefect (1.5 to 2 s) is imported by the flow, not by `newsclean --help`.
         from prefect.task_runners import ThreadPoolTaskRunner
 
         return ThreadPoolTaskRunner(max_workers=workers)
@@ -74,11 +77,12 @@ def local_cluster_kwargs(workers: int) -> dict[str, Any]:
 
 def current_api_url() -> str | None:
     """The Prefect API this flow run talks to, also when it is the temporary local server."""
+    # Imported here: Prefect: see make_task_runner.
     from prefect.context import FlowRunContext
 
     context = FlowRunContext.get()
     if context is None or context.client is None:
-        from prefect.settings import PREFECT_API_URL
+        from prefect.settings import PREFECT_API_URL  # Prefect: see make_task_runner
 
         return PREFECT_API_URL.value() or None
     return str(context.client.api_url).rstrip("/")
@@ -86,9 +90,6 @@ def current_api_url() -> str | None:
 
 def worker_setup() -> tuple[bool, str | None]:
     """Run on each Dask worker: whether it is daemonic, and the Prefect API it reports to."""
-    import multiprocessing
-    import os
-
     return multiprocessing.current_process().daemon, os.environ.get("PREFECT_API_URL") or None
 
 
@@ -127,6 +128,7 @@ def check_workers(
 @functools.cache
 def dask_runner_class() -> Any:
     """Built on first use: importing prefect_dask (and distributed) costs about 0.8 s."""
+    # Imported here: see the docstring.
     import dask.config
     from prefect_dask import DaskTaskRunner
 

@@ -58,6 +58,7 @@ class LocalServer:
 def validate_cron(cron: str) -> str:
     """Prefect's own check, so a schedule Prefect would refuse fails before a server starts."""
     apply_prefect_defaults()
+    # Imported here: Prefect, after its settings are applied (it reads them at import).
     from prefect.client.schemas.schedules import CronSchedule
     from pydantic import ValidationError
 
@@ -100,6 +101,7 @@ def serve_scheduled(
         with stop.installed(), prefect_api(server_timeout) as api_url:
             os.environ["PREFECT_API_URL"] = api_url  # inherited by the runs Prefect starts
             apply_prefect_defaults()
+            # Imported here: Prefect, after PREFECT_API_URL is set (it reads it at import).
             from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
             ui_url = api_url.removesuffix("/api")
@@ -124,6 +126,7 @@ async def _serve(
     the signal handler, which ends in a traceback; `flow.serve` offers no way to replace it, so
     the runner is built here as `flow.serve` builds it.
     """
+    # Imported here: Prefect: see validate_cron.
     from prefect.deployments.runner import EntrypointType
     from prefect.runner import Runner
     from prefect.settings import PREFECT_UI_URL

@@ -295,7 +295,7 @@ def _gx() -> Any:
     # Set before the first import: GX reads it at import time.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     _quiet_gx_logs()  # before the import too: it logs while importing
-    import great_expectations as gx
+    import great_expectations as gx  # here: 3 to 5 s, paid only when validating
 
     _quiet_gx_logs()
     return gx
@@ -319,6 +319,7 @@ def _get_batch_definition() -> Any:
     with _lock:
         if _batch_definition is None:
             gx = _gx()
+            # Imported here: GX (3 to 5 s): see _gx.
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
             context = gx.get_context(mode="ephemeral")
@@ -617,6 +618,7 @@ def _page_list(report_dir: Path, pages: Sequence[Path], status: Mapping[str, boo
 
 
 def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str) -> list[Any]:
+    # Imported here: GX (3 to 5 s): see _gx.
     from great_expectations.core.expectation_validation_result import (
         expectationSuiteValidationResultSchema,
     )

@@ -149,6 +149,7 @@ def _language_hint(language: str | None) -> tuple[str, ...]:
 
     Restricting dateparser's languages keeps a failed parse at milliseconds instead of seconds.
     """
+    # Imported here: dateparser's data: loaded in worker processes, only when a date needs it.
     from dateparser.data import language_order
 
     known = language if language in language_order else None

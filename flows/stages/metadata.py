@@ -43,6 +43,7 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     Seeded, and the seed is re-applied on every call, so a text gets the same answer whatever
     was detected before it.
     """
+    # Imported here: langdetect loads its language profiles (~0.6 s): in worker processes only.
     from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
