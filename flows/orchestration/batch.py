@@ -26,6 +26,7 @@ from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
 from flows.orchestration.isolation import IsolatedWorker
 from flows.readers import (
     DEFAULT_MAX_DOCUMENT_BYTES,
+    SPLITTABLE_FORMATS,
     FilePart,
     InputFile,
     WorkItem,
@@ -42,7 +43,6 @@ MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big contain
 # shared with small files. Smaller ones are read whole by one task. Planning reads every file
 # above it once, in the flow process, so the threshold trades that read against task length.
 SPLIT_BYTES = 16 * 1024 * 1024
-SPLIT_FORMATS = frozenset({"jsonl", "warc"})
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def plan_batches(
     per_part = batch_size or MAX_BATCH_FILES
     weighted: list[tuple[WorkItem, int]] = []
     for file in files:
-        if file.format in SPLIT_FORMATS and file.size_bytes > split_bytes:
+        if file.format in SPLITTABLE_FORMATS and file.size_bytes > split_bytes:
             weighted.extend(plan_parts(file, per_part, max_document_bytes=max_document_bytes))
         else:
             weighted.append((file, 1))
