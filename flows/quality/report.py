@@ -164,8 +164,22 @@ def failed_expectations_markdown(failures: Sequence[FailedExpectation]) -> list[
     ]
 
 
+class _Report:
+    """What a run's summary and a validation's summary share: where their report goes."""
+
+    run_id: str
+    output: str
+
+    @property
+    def report_dir(self) -> str:
+        return report_location(self.output, self.run_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
+
+
 @dataclass
-class RunSummary:
+class RunSummary(_Report):
     run_id: str
     status: str  # "succeeded" | "failed"
     started_at: str
@@ -251,13 +265,6 @@ class RunSummary:
             recovered_commits=list(recovered_commits),
         )
 
-    @property
-    def report_dir(self) -> str:
-        return report_location(self.output, self.run_id)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
     def to_markdown(self) -> str:
         lines = [
             f"# newsclean run {self.run_id}: {self.status}",
@@ -320,7 +327,7 @@ def _table(title: str, key: str, counts: dict[str, int]) -> list[str]:
 
 
 @dataclass
-class ValidateSummary:
+class ValidateSummary(_Report):
     """The report of `newsclean validate`: the dataset on disk checked against the suites."""
 
     run_id: str
@@ -338,13 +345,6 @@ class ValidateSummary:
     failed_expectations: list[FailedExpectation] = field(default_factory=list)
     data_docs: str | None = None
     kind: str = "validate"
-
-    @property
-    def report_dir(self) -> str:
-        return report_location(self.output, self.run_id)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     def to_markdown(self) -> str:
         articles = _join(self.output, ARTICLES)
