@@ -16,7 +16,7 @@ Rows:
 
 Rule ablation (the newsclean rows): `--without RULE,...` leaves rules of
 flows/stages/boilerplate_rules.py out of the cleaner for the run, and `RULE/WORD` takes only the
-alternative WORD out of that rule's pattern ("credit_roles_v1/coverage"). Every run also prints,
+alternative WORD out of that rule's pattern ("credit_roles_v2/editing"). Every run also prints,
 per rule, the pages where it removed something, and per phrase the bundled samples taught the
 rules (SAMPLE_PHRASES), the pages where a span of that rule printed the phrase.
 
@@ -224,11 +224,11 @@ def outcome(
 # how the phrase reads in a span that rule removed). Each is kept only where the development sets
 # show that it pays; the counts say where it fires.
 SAMPLE_PHRASES: tuple[tuple[str, str, str], ...] = (
-    ('"Coverage by" credit role', "credit_roles_v1", r"^\W*coverage by"),
-    ('"Reporting by" credit role', "credit_roles_v1", r"^\W*reporting by"),
-    ('"Written by" / "Writing by"', "credit_roles_v1", r"^\W*writ(?:ten|ing) by"),
-    ('"Editing by"', "credit_roles_v1", r"^\W*edit(?:ing|ed) by"),
-    ('"Additional reporting by"', "credit_roles_v1", r"^\W*additional reporting by"),
+    ('"Coverage by" credit role', "credit_roles_v2", r"^\W*coverage by"),
+    ('"Reporting by" credit role', "credit_roles_v2", r"^\W*reporting by"),
+    ('"Written by" / "Writing by"', "credit_roles_v2", r"^\W*writ(?:ten|ing) by"),
+    ('"Editing by"', "credit_roles_v2", r"^\W*edit(?:ing|ed) by"),
+    ('"Additional reporting by"', "credit_roles_v2", r"^\W*additional reporting by"),
     ('"... contributed to this report"', "contributed_v1", r"contributed to this report"),
     ('"Our standards: ... Trust Principles"', "trust_standards_v1", r"."),
     ('"See also"', "see_also_v1", r"^\W*see also"),
@@ -306,6 +306,8 @@ class RowTotal:
     rule_pages: Counter[str] = field(default_factory=Counter)
     phrase_pages: Counter[str] = field(default_factory=Counter)
     phrase_files: dict[str, list[str]] = field(default_factory=dict)
+    # Per page (file name): its confusion, to compare runs page by page (ablations).
+    page_confusions: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, ref: PageRef, result: dict[str, Any] | None) -> None:
         self.pages += 1
@@ -317,6 +319,7 @@ class RowTotal:
             return
         self.confusion.add(Confusion(**result["confusion"]))
         self.confusion_ws.add(Confusion(**result["confusion_ws"]))
+        self.page_confusions[ref.file] = result["confusion"]
         self.count_rules(ref, result["spans"])
         self.seconds += result["seconds"]
         self.empty += int(result["empty"])
@@ -510,6 +513,7 @@ def report(
                         "rule_pages": dict(total.rule_pages),
                         "phrase_pages": dict(total.phrase_pages),
                         "phrase_files": total.phrase_files,
+                        "page_confusions": total.page_confusions,
                     }
                     for row, total in totals.items()
                 },
