@@ -371,9 +371,8 @@ def fold_names(lists: Iterable[Sequence[str]], known: Sequence[str] = ()) -> lis
     for i, found in candidates.items():
         if len(found) == 1 and candidates[found[0]] == [i] and i > found[0]:
             folded_into[i] = found[0]
-    for i, j in folded_into.items():
+    for i, j in folded_into.items():  # j < i: the spelling printed first stays
         people[j].known = people[j].known or people[i].known
-        people[j].first_seen = min(people[j].first_seen, people[i].first_seen)
     kept = [p for i, p in enumerate(people) if i not in folded_into and not p.known]
     return [person.spelling for person in sorted(kept, key=lambda p: p.first_seen)]
 
