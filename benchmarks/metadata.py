@@ -119,7 +119,7 @@ def date_string(value: object) -> str | None:
 GOLD_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|&|/|\band\b|\bund\b)\s*", re.IGNORECASE)
 GOLD_NAME_PREFIX = re.compile(r"^(?:(?:by|von|dr|prof|mr|mrs|ms)\.?\s+)+", re.IGNORECASE)
 NAME_PARTICLES = frozenset(
-    [
+    (
         "van",
         "von",
         "der",
@@ -140,11 +140,11 @@ NAME_PARTICLES = frozenset(
         "bin",
         "al",
         "el",
-    ]
+    )
 )
 # Role and outlet words the gold prints beside names ("Shipping Expert", "ACO Rankings Team").
 NOT_PERSON_WORDS = frozenset(
-    [
+    (
         "expert",
         "team",
         "educator",
@@ -156,11 +156,11 @@ NOT_PERSON_WORDS = frozenset(
         "redaktion",
         "from",
         "the",
-    ]
+    )
 )
 # Credentials printed after names ("M.D. FACLM", "PhD"): a piece of only these is nobody.
 CREDENTIALS = frozenset(
-    [
+    (
         "md",
         "m.d.",
         "phd",
@@ -180,7 +180,7 @@ CREDENTIALS = frozenset(
         "fand",
         "lvt",
         "vts",
-    ]
+    )
 )
 
 
