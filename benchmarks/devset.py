@@ -1,8 +1,15 @@
-"""The development set shared by the benchmarks: unpack, load pages, run them in worker processes.
+"""The development sets shared by the benchmarks: unpack, load pages, run them in worker processes.
 
-The set is trafilatura's public evaluation data (990 pages and `evaldata.json`), bundled at
-`../shared/corpora/trafilatura-eval.tar.xz` beside the checkout. It is unpacked once per run
-into a temporary folder, or once and for all into `--cache-dir`.
+Two sets, bundled beside the checkout (a script's `--corpus` picks; `--devset` and `--wcxb-devset`
+name other archives):
+  trafilatura  trafilatura's public evaluation data: 990 pages and `evaldata.json`,
+               `../shared/corpora/trafilatura-eval.tar.xz`
+  wcxb         the 793 article pages of the WCXB benchmark's development split (CC-BY-4.0,
+               github.com/Murrough-Foley/web-content-extraction-benchmark): `html/<id>.html` and
+               `ground-truth/<id>.json`, `../shared/corpora/wcxb-dev-articles.tar.xz`
+A set is unpacked once per run into a temporary folder, or once and for all into `--cache-dir`
+(the WCXB set into its `wcxb/` subfolder). Both give pages with the same gold keys: `with`,
+`without`, `title`, `author`, `date`.
 
 Worker processes get a page reference (url, path, gold), read and decode the page themselves,
 and run each measured call under `signal.alarm`, so a pathological page costs at most the time
@@ -33,9 +40,13 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_ARCHIVE = REPO_ROOT.parent / "shared" / "corpora" / "trafilatura-eval.tar.xz"
+CORPORA_DIR = REPO_ROOT.parent / "shared" / "corpora"
+DEFAULT_ARCHIVE = CORPORA_DIR / "trafilatura-eval.tar.xz"
+WCXB_ARCHIVE = CORPORA_DIR / "wcxb-dev-articles.tar.xz"
+ARCHIVES = {"trafilatura": DEFAULT_ARCHIVE, "wcxb": WCXB_ARCHIVE}
 GOLD_FILE = "evaldata.json"
 PAGE_DIR = "eval"
+WCXB_DIR = "wcxb-dev-articles"
 # A stamp in the cache folder says which archive (size, mtime) it was unpacked from.
 CACHE_STAMP = ".unpacked-from"
 
@@ -98,6 +109,20 @@ def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
 
 
+def add_wcxb_argument(parser: argparse.ArgumentParser) -> None:
+    """For the scripts that measure on the WCXB set too (their `--corpus` option)."""
+    parser.add_argument(
+        "--wcxb-devset",
+        type=Path,
+        default=WCXB_ARCHIVE,
+        help="the wcxb-dev-articles.tar.xz archive",
+    )
+
+
+def corpus_archive(args: argparse.Namespace, corpus: str) -> Path:
+    return args.wcxb_devset if corpus == "wcxb" else args.devset
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     add_corpus_arguments(parser)
     parser.add_argument(
@@ -115,9 +140,17 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 # --- unpacking and loading --------------------------------------------------------------------
 
 
+def cache_dir_of(corpus: str, cache_dir: Path | None) -> Path | None:
+    """The trafilatura set unpacks into the cache folder itself (as it always did), others
+    into a subfolder named after them."""
+    if cache_dir is None or corpus == "trafilatura":
+        return cache_dir
+    return cache_dir / corpus
+
+
 @contextlib.contextmanager
 def unpacked(archive: Path, cache_dir: Path | None = None) -> Iterator[Path]:
-    """The folder holding `eval/` and `evaldata.json`; a temporary one is removed on exit."""
+    """The folder the archive unpacks into; a temporary one is removed on exit."""
     if not archive.is_file():
         raise DevsetMissing(str(archive))
     if cache_dir is not None:
@@ -148,14 +181,44 @@ def extract_archive(archive: Path, target: Path) -> None:
 
 
 def page_refs(root: Path, limit: int | None = None) -> list[PageRef]:
-    """Pages in the order of `evaldata.json` (the order trafilatura's evaluation uses)."""
-    gold = json.loads((root / GOLD_FILE).read_text(encoding="utf-8"))
-    refs = [
-        PageRef(url, root / PAGE_DIR / item["file"], item)
-        for url, item in gold.items()
-        if item.get("file")
-    ]
+    """Pages in the order of `evaldata.json` (the order trafilatura's evaluation uses), or of
+    the WCXB set's file ids."""
+    if (root / WCXB_DIR).is_dir():
+        refs = wcxb_page_refs(root / WCXB_DIR)
+    else:
+        gold = json.loads((root / GOLD_FILE).read_text(encoding="utf-8"))
+        refs = [
+            PageRef(url, root / PAGE_DIR / item["file"], item)
+            for url, item in gold.items()
+            if item.get("file")
+        ]
     return refs[:limit] if limit is not None else refs
+
+
+def wcxb_page_refs(folder: Path) -> list[PageRef]:
+    """WCXB pages with their gold under trafilatura's keys (`publish_date` becomes `date`)."""
+    refs = []
+    for truth_file in sorted((folder / "ground-truth").glob("*.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        gold = truth.get("ground_truth") or {}
+        page = folder / "html" / f"{truth_file.stem}.html"
+        if not page.is_file():
+            continue
+        refs.append(
+            PageRef(
+                truth.get("url") or truth_file.stem,
+                page,
+                {
+                    "file": page.name,
+                    "with": list(gold.get("with") or []),
+                    "without": list(gold.get("without") or []),
+                    "title": gold.get("title"),
+                    "author": gold.get("author"),
+                    "date": gold.get("publish_date"),
+                },
+            )
+        )
+    return refs
 
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

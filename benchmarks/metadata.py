@@ -1,4 +1,4 @@
-"""Title, author and date accuracy against the development set's gold, beside trafilatura's own.
+"""Title, author and date accuracy against the development sets' gold, beside trafilatura's own.
 
 Both systems get the same page and its URL in the same run:
   trafilatura  trafilatura.bare_extraction(html, url=url, with_metadata=True): title, author, date
@@ -10,7 +10,19 @@ Exact match: after normalizing Unicode (NFC), quotes (curly and low quotes to ' 
 white space; dates as YYYY-MM-DD. Lenient author score: the same set of names after casefolding,
 stripping accents and splitting on ";", ",", "&", " and ", " und ".
 
-Usage: python benchmarks/metadata.py [--limit N] [--jobs N] [--json PATH]
+Co-author recall: on the pages whose gold names two or more people, the share of those gold names
+found among the system's authors (compared as lower-case letters without accents or
+punctuation). The gold's people are its pieces (split on ";", ",", "&", "/", " and ", " und ") that
+look like a person's name: 2-5 words, capitalised but for name particles, no digits; credentials
+("PhD", "M.D. FACLM"), roles ("Shipping Expert"), places and outlets ("London", "NDR") are left
+out. The exact-match columns score how a whole author list is printed; this one asks whether any
+co-author was lost.
+
+Both development sets by default (`--corpus trafilatura,wcxb`): trafilatura's evaluation set and
+the WCXB development articles (CC-BY-4.0, github.com/Murrough-Foley/web-content-extraction-benchmark);
+one table each.
+
+Usage: python benchmarks/metadata.py [--corpus NAMES] [--limit N] [--jobs N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ LABELS = {
     "newsclean": "newsclean process_document",
 }
 FIELDS = ("title", "author", "author_lenient", "date")
+CORPORA = ("trafilatura", "wcxb")
 
 # --- normalization -------------------------------------------------------------------------------
 
@@ -102,6 +115,107 @@ def date_string(value: object) -> str | None:
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
+# People of a gold author value: the pieces that look like a person's name.
+GOLD_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|&|/|\band\b|\bund\b)\s*", re.IGNORECASE)
+GOLD_NAME_PREFIX = re.compile(r"^(?:(?:by|von|dr|prof|mr|mrs|ms)\.?\s+)+", re.IGNORECASE)
+NAME_PARTICLES = frozenset(
+    (
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "bin",
+        "al",
+        "el",
+    )
+)
+# Role and outlet words the gold prints beside names ("Shipping Expert", "ACO Rankings Team").
+NOT_PERSON_WORDS = frozenset(
+    (
+        "expert",
+        "team",
+        "educator",
+        "horticulturalist",
+        "staff",
+        "editor",
+        "editors",
+        "news",
+        "redaktion",
+        "from",
+        "the",
+    )
+)
+# Credentials printed after names ("M.D. FACLM", "PhD"): a piece of only these is nobody.
+CREDENTIALS = frozenset(
+    (
+        "md",
+        "m.d.",
+        "phd",
+        "ph.d.",
+        "faclm",
+        "rd",
+        "ms",
+        "mph",
+        "dvm",
+        "vmd",
+        "dacvb",
+        "cfp",
+        "cpp",
+        "psp",
+        "rn",
+        "ba",
+        "fand",
+        "lvt",
+        "vts",
+    )
+)
+
+
+def gold_people(value: object) -> list[str]:
+    """The person names of a gold author value, in order: credentials, roles, places and
+    outlets left out. Pages with two or more are the co-author recall's pages."""
+    text = author_string(value)
+    if text is None:
+        return []
+    people = []
+    for piece in GOLD_NAME_SEPARATORS.split(text):
+        name = GOLD_NAME_PREFIX.sub("", piece.strip())
+        words = name.split()
+        if not 2 <= len(words) <= 5 or re.search(r"[\d@()]", name):
+            continue
+        if all(word.lower().strip(",") in CREDENTIALS for word in words):
+            continue
+        if any(word.lower() in NOT_PERSON_WORDS for word in words):
+            continue
+        if all(word[0].isupper() or word.lower() in NAME_PARTICLES for word in words):
+            people.append(name)
+    return people
+
+
+def person_key(name: str) -> str:
+    """Lower-case letters without accents, punctuation as spaces: "Kiran C. Nair" ~ "Kiran C Nair"."""
+    letters = re.sub(r"[^\w\s]|_", " ", strip_accents(name).casefold())
+    return " ".join(letters.split())
+
+
+def people_found(gold: list[str], predicted: list[str]) -> int:
+    keys = {person_key(name) for name in predicted}
+    return sum(person_key(name) in keys for name in gold)
+
+
 # --- the systems under test -------------------------------------------------------------------
 
 
@@ -111,6 +225,13 @@ class Prediction:
     author: str | None = None  # "; "-joined
     date: str | None = None  # YYYY-MM-DD
     authors: frozenset[str] = frozenset()
+    people: list[str] = field(default_factory=list)  # the names as the system lists them
+
+
+def split_people(value: object) -> list[str]:
+    """trafilatura's "A; B" (its own separator) as a list."""
+    text = author_string(value)
+    return [name.strip() for name in text.split(";") if name.strip()] if text else []
 
 
 def predict_trafilatura(page: Page) -> Prediction:
@@ -127,6 +248,7 @@ def predict_trafilatura(page: Page) -> Prediction:
         author=author_string(found.get("author")),
         date=date_string(found.get("date")),
         authors=name_set(found.get("author")),
+        people=split_people(found.get("author")),
     )
 
 
@@ -151,6 +273,7 @@ def predict_newsclean(page: Page) -> Prediction:
         author=author_string(row.authors or None),
         date=date_string(row.published_at),
         authors=name_set(row.authors or None),
+        people=list(row.authors or []),
     )
 
 
@@ -189,6 +312,7 @@ class Gold:
     author: str | None
     date: str | None
     authors: frozenset[str]
+    people: list[str]
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> Gold:
@@ -197,7 +321,12 @@ class Gold:
             author=author_string(item.get("author")),
             date=date_string(item.get("date")),
             authors=name_set(item.get("author")),
+            people=gold_people(item.get("author")),
         )
+
+    @property
+    def has_co_authors(self) -> bool:
+        return len(self.people) >= 2
 
 
 def field_hits(gold: Gold, prediction: Prediction) -> dict[str, bool | None]:
@@ -220,6 +349,10 @@ class SystemTotal:
     errors: int = 0
     seconds: float = 0.0
     first_errors: list[str] = field(default_factory=list)
+    # Co-author recall: gold people found / gold people, over pages with two or more.
+    co_author_pages: int = 0
+    co_authors: int = 0
+    co_authors_found: int = 0
 
     def add(self, ref: PageRef, gold: Gold, result: dict[str, Any] | None) -> Prediction:
         self.pages += 1
@@ -237,7 +370,14 @@ class SystemTotal:
             if hit is not None:
                 self.scored[name] += 1
                 self.hits[name] += int(hit)
+        if gold.has_co_authors:
+            self.co_author_pages += 1
+            self.co_authors += len(gold.people)
+            self.co_authors_found += people_found(gold.people, prediction.people)
         return prediction
+
+    def co_author_recall(self) -> float | None:
+        return self.co_authors_found / self.co_authors if self.co_authors else None
 
     def accuracy(self, name: str) -> float | None:
         return self.hits[name] / self.scored[name] if self.scored[name] else None
@@ -250,20 +390,27 @@ def fmt(total: SystemTotal, name: str) -> str:
     return f"{value:.3f} ({total.hits[name]}/{total.scored[name]})"
 
 
+def fmt_recall(total: SystemTotal) -> str:
+    value = total.co_author_recall()
+    if value is None:
+        return "n/a"
+    return f"{value:.3f} ({total.co_authors_found}/{total.co_authors} on {total.co_author_pages})"
+
+
 def table(totals: dict[str, SystemTotal], unavailable: dict[str, str]) -> str:
     lines = [
-        "| system | title | author (exact) | author (same names) | date | pages "
-        "| timeouts | errors | seconds |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| system | title | author (exact) | author (same names) | co-author recall | date "
+        "| pages | timeouts | errors | seconds |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for system, total in totals.items():
-        cells = " | ".join(fmt(total, name) for name in FIELDS)
+        title, exact, same, date = (fmt(total, name) for name in FIELDS)
         lines.append(
-            f"| {LABELS[system]} | {cells} | {total.pages} | {total.timeouts} "
-            f"| {total.errors} | {total.seconds:.1f} |"
+            f"| {LABELS[system]} | {title} | {exact} | {same} | {fmt_recall(total)} | {date} "
+            f"| {total.pages} | {total.timeouts} | {total.errors} | {total.seconds:.1f} |"
         )
     for system, why in unavailable.items():
-        lines.append(f"| {LABELS[system]} | not available ({why}) | | | | | | | |")
+        lines.append(f"| {LABELS[system]} | not available ({why}) | | | | | | | | |")
     return "\n".join(lines)
 
 
@@ -273,7 +420,25 @@ def table(totals: dict[str, SystemTotal], unavailable: dict[str, str]) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     devset.add_common_arguments(parser)
-    return parser.parse_args(argv)
+    devset.add_wcxb_argument(parser)
+    parser.add_argument(
+        "--corpus",
+        default=",".join(CORPORA),
+        help=f"comma-separated development sets to measure, of: {','.join(CORPORA)} (default: both)",
+    )
+    args = parser.parse_args(argv)
+    args.corpora = tuple(name.strip() for name in args.corpus.split(",") if name.strip())
+    unknown = [name for name in args.corpora if name not in CORPORA]
+    if unknown or not args.corpora:
+        parser.error(f"unknown corpora {unknown}; choose from {', '.join(CORPORA)}")
+    return args
+
+
+@dataclass
+class CorpusRun:
+    totals: dict[str, SystemTotal]
+    pages: list[dict[str, Any]]
+    wall: float
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,14 +453,19 @@ def main(argv: list[str] | None = None) -> int:
     SELECTED = tuple(system for system in SYSTEMS if system not in unavailable)
     TIMEOUT = args.timeout
     warm_up()
-    try:
-        with devset.unpacked(args.devset, args.cache_dir) as root:
-            refs = devset.page_refs(root, args.limit)
-            totals, pages, wall = measure_all(refs, args)
-    except devset.DevsetMissing:
-        print(devset.missing_message(args.devset))
-        return 0
-    report(args, info, totals, unavailable, pages, wall)
+    runs: dict[str, CorpusRun] = {}
+    for corpus in args.corpora:
+        archive = devset.corpus_archive(args, corpus)
+        try:
+            with devset.unpacked(archive, devset.cache_dir_of(corpus, args.cache_dir)) as root:
+                refs = devset.page_refs(root, args.limit)
+                runs[corpus] = CorpusRun(*measure_all(refs, args))
+        except devset.DevsetMissing:
+            print(devset.missing_message(archive))
+            continue
+        report(corpus, args, runs[corpus], unavailable)
+    if args.json and runs:
+        save(args.json, info, runs, unavailable)
     return 0
 
 
@@ -328,57 +498,71 @@ def measure_all(
                 "date": prediction.date,
                 "hits": field_hits(gold, prediction),
             }
+            if gold.has_co_authors:
+                page[system]["co_authors_found"] = people_found(gold.people, prediction.people)
         pages.append(page)
         if done % 100 == 0:
             print(f"  {done}/{len(refs)} pages", file=sys.stderr, flush=True)
     return totals, pages, time.perf_counter() - start
 
 
-def gold_dict(gold: Gold) -> dict[str, str | None]:
-    return {"title": gold.title, "author": gold.author, "date": gold.date}
+def gold_dict(gold: Gold) -> dict[str, Any]:
+    return {"title": gold.title, "author": gold.author, "date": gold.date, "people": gold.people}
 
 
 def report(
-    args: argparse.Namespace,
-    info: dict[str, Any],
-    totals: dict[str, SystemTotal],
-    unavailable: dict[str, str],
-    pages: list[dict[str, Any]],
-    wall: float,
+    corpus: str, args: argparse.Namespace, run: CorpusRun, unavailable: dict[str, str]
 ) -> None:
-    print(table(totals, unavailable))
+    print(f"## {corpus}")
+    print()
+    print(table(run.totals, unavailable))
     print()
     print(
-        f"{len(pages)} pages, {args.jobs} worker processes, {wall:.1f} s wall clock; each cell "
-        "is accuracy (hits/pages with a gold value); 'seconds' sums per-page times."
+        f"{len(run.pages)} pages, {args.jobs} worker processes, {run.wall:.1f} s wall clock; each "
+        "cell is accuracy (hits/pages with a gold value); co-author recall is gold people found/"
+        "gold people on the pages with two or more; 'seconds' sums per-page times."
     )
-    for system, total in totals.items():
+    for system, total in run.totals.items():
         for line in total.first_errors:
             print(f"error in {system}: {line}")
-    if args.json:
-        devset.save_json(
-            args.json,
-            {
-                "machine": info,
-                "wall_seconds": wall,
-                "systems": {
-                    system: {
-                        "label": LABELS[system],
-                        "accuracy": {name: total.accuracy(name) for name in FIELDS},
-                        "hits": total.hits,
-                        "scored": total.scored,
-                        "pages": total.pages,
-                        "timeouts": total.timeouts,
-                        "errors": total.errors,
-                        "seconds": total.seconds,
-                        "first_errors": total.first_errors,
-                    }
-                    for system, total in totals.items()
-                },
-                "not_available": unavailable,
-                "pages": pages,
+    print()
+
+
+def save(
+    path: Any, info: dict[str, Any], runs: dict[str, CorpusRun], unavailable: dict[str, str]
+) -> None:
+    devset.save_json(
+        path,
+        {
+            "machine": info,
+            "not_available": unavailable,
+            "corpora": {
+                corpus: {
+                    "wall_seconds": run.wall,
+                    "systems": {
+                        system: {
+                            "label": LABELS[system],
+                            "accuracy": {name: total.accuracy(name) for name in FIELDS},
+                            "hits": total.hits,
+                            "scored": total.scored,
+                            "co_author_recall": total.co_author_recall(),
+                            "co_author_pages": total.co_author_pages,
+                            "co_authors": total.co_authors,
+                            "co_authors_found": total.co_authors_found,
+                            "pages": total.pages,
+                            "timeouts": total.timeouts,
+                            "errors": total.errors,
+                            "seconds": total.seconds,
+                            "first_errors": total.first_errors,
+                        }
+                        for system, total in run.totals.items()
+                    },
+                    "pages": run.pages,
+                }
+                for corpus, run in runs.items()
             },
-        )
+        },
+    )
 
 
 if __name__ == "__main__":

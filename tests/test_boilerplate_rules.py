@@ -251,18 +251,26 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "By the end of the year, prices fell.",
         ],
     ),
-    "credit_roles_v1": (
+    "credit_roles_v2": (
         [
             "Reporting by Humeyra Pamuk in Beijing; Editing by Simon Cameron Moore",
             "(Reporting by Jane Doe; Editing by Bill Berkrot)",
             "Additional reporting by Dominique Patton in Beijing",
-            "Coverage by Humeyra Pamuk in Beijing. Additional reporting by Jason Zhieu in Shanghai",
             "Compiled by Staff",
             "Writing by Arshad Mohammed; Editing by Lisa Shumaker",
+            # A role no list names, in a line that goes on with known roles.
+            "Coverage by Humeyra Pamuk in Beijing. Additional reporting by Jason Zhieu in Shanghai",
+            "Interview by Jane Doe; Editing by John Roe",
         ],
         [
             "Reporting by Reuters showed that the ministry had known for months.",
             "Editing by hand is slow, the engineers said.",
+            "Followed by a long silence, the minister left.",
+            "Supported by the data, the court ruled in March.",
+            "coverage by Humeyra Pamuk in Beijing. Editing by Jane Doe",  # roles are capitalised
+            # Alone, "<Word> by <Name>" is as often a book or a heading as a credit.
+            "Neuromancer by William Gibson",
+            "Coverage by Humeyra Pamuk in Beijing",
         ],
     ),
     "contributed_v1": (
@@ -273,7 +281,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["The company contributed to this report's funding, critics said."],
     ),
-    "credit_label_v1": (
+    "credit_label_v2": (
         ["Author: Jane Doe", "Redaktion: Max Müller", "责任编辑：张三", "Text: Anna Schmidt"],
         ["Author: the one who wrote the book was never found, police said."],
     ),

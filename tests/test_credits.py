@@ -38,7 +38,9 @@ BEIJING_TAIPEI_TEAM = [
     [
         (
             SAMPLE_000_CREDIT,
-            ["Humeyra Pamuk", "Hamira Pamuk", "Arshad Muhammad"],  # folded by the stage
+            # "Coverage by" is no author role (no page of the development sets prints it): the
+            # name after it is nobody's, rather than a guess.
+            ["Hamira Pamuk", "Arshad Muhammad"],
             BEIJING_TAIPEI_TEAM,
             ["Simon Cameron Moore"],
             None,
@@ -52,7 +54,7 @@ BEIJING_TAIPEI_TEAM = [
         ),
         (
             SAMPLE_004_CREDIT,
-            ["Humeyra Pamuk", "Humeyra Pamuk", "John Geddy", "Doina Chiacou"],
+            ["Humeyra Pamuk", "John Geddy", "Doina Chiacou"],
             BEIJING_TAIPEI_TEAM,
             ["Simon Cameron Moore", "Andrew Heavens", "Lisa Shumaker"],
             None,
@@ -81,6 +83,13 @@ BEIJING_TAIPEI_TEAM = [
             "AP",
         ),
         ("By Jane Doe", ["Jane Doe"], [], [], None),
+        (
+            "Reporting by Michael Martin and Michelle Martin; Editing by Paul Jones",
+            ["Michael Martin", "Michelle Martin"],
+            [],
+            ["Paul Jones"],
+            None,
+        ),
         ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"], [], [], None),
         (
             "By Jane Doe, John Roe and Ann Poe, Reuters",
@@ -199,29 +208,15 @@ def test_normalize_name(raw: str, expected: str | None) -> None:
     assert cr.normalize_name(raw) == expected
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("Humeyra Pamuk", "Humera Pamuk", True),
-        ("Humeyra Pamuk", "Hamira Pamuk", True),
-        ("Humeyra Pamuk", "HUMEYRA PAMUK", True),
-        ("José Álvarez", "Jose Alvarez", True),
-        ("J. Doe", "Jane Doe", True),
-        ("Jane Doe", "John Doe", False),
-        ("Li Wei", "Li Wen", False),
-        ("Sophie Yu", "Yu Lun Tian", False),
-        ("Jenny Kao", "Ben Kao", False),
-        ("Arshad Mohammed", "Arshad Muhammad", True),
-    ],
-)
-def test_same_person(a: str, b: str, same: bool) -> None:
-    assert cr.same_person(a, b) is same
-
-
-def test_fold_names_keeps_first_credited_form_and_order() -> None:
-    names = ["Humeyra Pamuk", "Hamira Pamuk", "Arshad Muhammad", "Humera Pamuk", "Jane Doe"]
-    assert cr.fold_names(names) == ["Humeyra Pamuk", "Arshad Muhammad", "Jane Doe"]
-    assert cr.fold_names(["Humera Pamuk", "Jane Doe"], known=["Humeyra Pamuk"]) == ["Jane Doe"]
+def test_credit_lists_keep_their_clauses() -> None:
+    # Each clause is one list of names: the places `fold_names` never folds within.
+    credits = cr.parse_credit(SAMPLE_003_CREDIT)
+    assert credits.lists_of(cr.AUTHORS) == [
+        ("Humeyra Pamuk",),
+        ("Humeyra Pamuk", "Arshad Mohammed"),
+    ]
+    assert credits.lists_of(cr.CONTRIBUTORS) == [("Dominique Patton", "Katharine Jackson")]
+    assert credits.lists_of(cr.EDITORS) == [("Bill Berkrot",)]
 
 
 @pytest.mark.parametrize(

@@ -81,8 +81,9 @@ def test_sample_000_reuters_with_caption_and_misspelled_bio() -> None:
     assert meta.dateline == "BEIJING"
     assert meta.agency == "Reuters"
     assert meta.publisher == "Reuters"
-    # The bio's and the "Writing by" misspellings fold into the first credited form.
-    assert meta.authors == ["Humeyra Pamuk", "Arshad Muhammad"]
+    # "Coverage by" credits no author; "Hamira" (three letters from "Humeyra") is printed as
+    # the writer and stays as printed: no evidence makes it someone else's misspelling.
+    assert meta.authors == ["Hamira Pamuk", "Arshad Muhammad"]
     assert meta.contributors == BEIJING_TAIPEI_TEAM
     assert meta.editors == ["Simon Cameron Moore"]
     # The dateline prints no day: no published_at from it, whatever the caption says.
@@ -557,6 +558,104 @@ def test_authors_from_explicit_fields(
     removed: list[RemovedSpan], seed: SeedMetadata, authors: list[str]
 ) -> None:
     assert extract(removed, seed).authors == authors
+
+
+# --- authors, contributors, editors: folding needs evidence ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("removed", "seed", "authors", "contributors", "editors"),
+    [
+        # The wire story: one credit list, two people with one surname.
+        (
+            [
+                span(
+                    "credit",
+                    "Reporting by Michael Martin and Michelle Martin; Editing by Paul Jones",
+                )
+            ],
+            SeedMetadata(),
+            ["Michael Martin", "Michelle Martin"],
+            [],
+            ["Paul Jones"],
+        ),
+        # An explicit author field listing both (JSON-LD's author array is one list).
+        (
+            [],
+            SeedMetadata(page_authors=("Paul Jones", "Paula Jones")),
+            ["Paul Jones", "Paula Jones"],
+            [],
+            [],
+        ),
+        # Two places, two real given names: still two people.
+        (
+            [span("credit", "By Daniel Lee")],
+            SeedMetadata(author="Daniela Lee"),
+            ["Daniel Lee", "Daniela Lee"],
+            [],
+            [],
+        ),
+        # A byline and trafilatura's author one letter apart: one person, the byline's spelling.
+        (
+            [span("credit", "By Humeyra Pamuk")],
+            SeedMetadata(author="Humera Pamuk"),
+            ["Humeyra Pamuk"],
+            [],
+            [],
+        ),
+        # Bios only: a name line and a bio sentence with a missing letter name one reporter.
+        (
+            [
+                span("author_bio", "Humeyra Pamuk"),
+                span("author_bio", "Humera Pamuk is a senior foreign policy correspondent."),
+            ],
+            SeedMetadata(),
+            ["Humeyra Pamuk"],
+            [],
+            [],
+        ),
+        # Two bios of two reporters with one surname.
+        (
+            [
+                span("author_bio", "Mark Smith is a correspondent in Paris."),
+                span("author_bio", "Mary Smith is a reporter in London."),
+            ],
+            SeedMetadata(),
+            ["Mark Smith", "Mary Smith"],
+            [],
+            [],
+        ),
+        # A contributor who is an author is listed once; one with a similar name is not dropped.
+        (
+            [
+                span(
+                    "credit",
+                    "Reporting by Daniel Lee; Additional reporting by Daniela Lee and Daniel Lee",
+                )
+            ],
+            SeedMetadata(),
+            ["Daniel Lee"],
+            ["Daniela Lee"],
+            [],
+        ),
+        (
+            [span("credit", "Reporting by Humeyra Pamuk. Additional reporting by Humera Pamuk")],
+            SeedMetadata(),
+            ["Humeyra Pamuk"],
+            [],
+            [],
+        ),
+    ],
+)
+def test_people_fold_only_on_evidence(
+    removed: list[RemovedSpan],
+    seed: SeedMetadata,
+    authors: list[str],
+    contributors: list[str],
+    editors: list[str],
+) -> None:
+    meta = extract(removed, seed)
+    assert (meta.authors, meta.contributors, meta.editors) == (authors, contributors, editors)
 
 
 @pytest.mark.parametrize(

@@ -729,12 +729,17 @@ RULES: tuple[Rule, ...] = (
         check=is_credit_text,
     ),
     Rule(
-        "credit_roles_v1",
+        "credit_roles_v2",
         "credit",
+        # A known role, or a role no list names ("Coverage by X. Additional reporting by Y")
+        # when a known role follows in the same line: one credit line of several roles. Alone,
+        # "<Word> by <Name>" is as often a book ("Neuromancer by William Gibson") or a heading.
         re.compile(
-            _OPEN + r"(?:(?:with )?(?:additional|further) )?(?:reporting|writing|written|editing|"
-            r"edited|compiled|coverage|produced|graphics|research|fact-checking|translation|"
-            r"translated|photos|photography|video)(?: and (?:writing|editing|reporting))? by\s+\S",
+            _OPEN + r"(?:(?:(?:with )?(?:additional|further) )?(?:reporting|writing|written|"
+            r"editing|edited|compiled|produced|graphics|research|fact-checking|translation|"
+            r"translated|photos|photography|video)(?: and (?:writing|editing|reporting))?"
+            r"|(?-i:[A-Z][a-z]+)(?= by\s.*\b(?:reporting|writing|written|editing|edited) by\s))"
+            r" by\s+\S",
             _I,
         ),
         max_words=90,
@@ -752,11 +757,11 @@ RULES: tuple[Rule, ...] = (
         check=is_credit_text,
     ),
     Rule(
-        "credit_label_v1",
+        "credit_label_v2",
         "credit",
         re.compile(
             r"^(?:reporters?|editors?|writers?|text|texto|redaktion|mitarbeit|rédaction|"
-            r"redacción|edición|reporting|editing|coverage|责任编辑|编辑|记者|作者|autor(?:in)?|"
+            r"redacción|edición|reporting|editing|责任编辑|编辑|记者|作者|autor(?:in)?|"
             r"auteur|autore|author|authors|fotos?)\s*[:：]\s*\S",
             _I,
         ),

@@ -7,11 +7,13 @@ kept: an author list holds people, never "Staff", "Reuters" or "Email the author
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import combinations
+from pathlib import Path
 
 # --- wire agencies ---------------------------------------------------------------------------
 
@@ -242,52 +244,137 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", letters.lower()).split())
 
 
-# Folding thresholds: two spellings are one person when the whole name is this similar, and
-# either surname or given name is equal while the other part is at least PART_SIMILARITY alike.
-NAME_SIMILARITY = 0.75
-PART_SIMILARITY = 0.6
-MIN_FOLDED_PART = 4  # "Wei"/"Wen" are different people, not a typo
+# --- one person or two ------------------------------------------------------------------------
+#
+# Folding two printed names into one person is a claim, and it needs evidence from the article:
+#   - the two names stand in different places. Names printed together in one list ("A and B",
+#     "A, B and C", "A; B") are different people by construction, whatever they look like;
+#   - one name is a variant of the other of a kind that typing or shortening makes: a given name
+#     one edit away (not when both are real given names: Paul and Paula are two people), a given
+#     name printed as its initial, a middle name or initial printed in one place only. The
+#     surname is always the same;
+#   - the variant fits exactly one other person of the article (J. Smith beside both John and
+#     Jane Smith stays J. Smith).
+# When in doubt both names stay: a duplicated name is a smaller harm than a lost person. The
+# callers fold the names of one role at a time (authors with authors), so both places already
+# credit the person in the same role.
+
+GIVEN_NAMES_FILE = Path(__file__).resolve().parent / "names" / "given_names.txt"
+# "Wei"/"Wen", "Jon"/"Jan": in names this short one letter makes another name, not a typo.
+MIN_MISSPELT_LETTERS = 4
+
+SAME, MISSPELT, INITIAL, MIDDLE = "same name", "misspelt", "initial", "middle name"
 
 
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+@cache
+def given_names() -> frozenset[str]:
+    """Real given names, lower case (source and licence in the file's header)."""
+    lines = GIVEN_NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def same_person(a: str, b: str) -> bool:
-    """Whether two spellings in one article name one person ("Humera Pamuk" ~ "Humeyra Pamuk")."""
+def one_edit_apart(a: str, b: str) -> bool:
+    """One letter changed, added or dropped, or two neighbouring letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    first = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    if len(a) != len(b):
+        shorter, longer = sorted((a, b), key=len)
+        return shorter[first:] == longer[first + 1 :]
+    if a[first + 1 :] == b[first + 1 :]:
+        return True
+    swapped = a[first] == b[first + 1 : first + 2] and b[first] == a[first + 1 : first + 2]
+    return swapped and a[first + 2 :] == b[first + 2 :]
+
+
+def _is_misspelling(a: str, b: str) -> bool:
+    if min(len(a), len(b)) < MIN_MISSPELT_LETTERS or a[0] != b[0]:
+        return False
+    return one_edit_apart(a, b) and not (a in given_names() and b in given_names())
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(word in rest for word in short)
+
+
+def spelling_variant(a: str, b: str) -> str | None:
+    """How `b` could be `a` printed differently (SAME, MISSPELT, INITIAL, MIDDLE), else None.
+
+    None means two people, or not enough to tell: the names must share their surname (the last
+    word) and differ in one given name only, by one edit or as its initial, or by middle names.
+    Where the names stand is `fold_names`'s business, not this function's.
+    """
     key_a, key_b = name_key(a), name_key(b)
     if key_a == key_b:
-        return True
+        return SAME
     words_a, words_b = key_a.split(), key_b.split()
-    if len(words_a) < 2 or len(words_b) < 2 or _ratio(key_a, key_b) < NAME_SIMILARITY:
-        return False
-    first_a, last_a = " ".join(words_a[:-1]), words_a[-1]
-    first_b, last_b = " ".join(words_b[:-1]), words_b[-1]
-    for same_a, same_b, other_a, other_b in (
-        (last_a, last_b, first_a, first_b),
-        (first_a, first_b, last_a, last_b),
-    ):
-        if same_a != same_b:
-            continue
-        if len(other_a) == 1 or len(other_b) == 1:  # an initial: "J. Doe" ~ "Jane Doe"
-            return other_a[0] == other_b[0]
-        if (
-            min(len(other_a), len(other_b)) >= MIN_FOLDED_PART
-            and other_a[0] == other_b[0]
-            and _ratio(other_a, other_b) >= PART_SIMILARITY
-        ):
-            return True
-    return False
+    if min(len(words_a), len(words_b)) < MIN_NAME_TOKENS or words_a[-1] != words_b[-1]:
+        return None
+    if len(words_a) != len(words_b):
+        shorter, longer = sorted((words_a, words_b), key=len)
+        same_ends = shorter[0] == longer[0]
+        return MIDDLE if same_ends and _is_subsequence(shorter[1:-1], longer[1:-1]) else None
+    differ = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    if len(differ) != 1:
+        return None
+    (x, y) = differ[0]
+    if min(len(x), len(y)) == 1:
+        return INITIAL if max(len(x), len(y)) > 1 and x[0] == y[0] else None
+    return MISSPELT if _is_misspelling(x, y) else None
 
 
-def fold_names(names: list[str], known: list[str] | None = None) -> list[str]:
-    """Names in order without repeats; a variant of an earlier or known name is dropped."""
-    kept: list[str] = []
-    for name in names:
-        if any(same_person(name, other) for other in [*(known or []), *kept]):
-            continue
-        kept.append(name)
-    return kept
+@dataclass
+class _Person:
+    spelling: str  # as first printed
+    first_seen: int  # its position among all names printed, for the output order
+    places: set[int]  # the lists that print it
+    known: bool
+
+
+def _distinct_names(lists: list[Sequence[str]], known_place: int | None) -> list[_Person]:
+    """One entry per name key (the same name printed again is the same person)."""
+    by_key: dict[str, _Person] = {}
+    position = 0
+    for place, names in enumerate(lists):
+        for name in names:
+            key = name_key(name)
+            if not key:
+                continue
+            person = by_key.setdefault(key, _Person(name, position, set(), False))
+            person.places.add(place)
+            person.known = person.known or place == known_place
+            position += 1
+    return list(by_key.values())
+
+
+def fold_names(lists: Iterable[Sequence[str]], known: Sequence[str] = ()) -> list[str]:
+    """The people of name lists, in order of first mention, each in the spelling printed first.
+
+    `lists` holds the names of each place that prints names (one credit clause, one author
+    field, one bio line), in printed order. `known` holds people listed already (the authors,
+    for the contributors), as one list: a name that is one of them is left out. Two spellings
+    fold only as the comment above says: different places, a `spelling_variant`, and each the
+    other's only candidate.
+    """
+    all_lists: list[Sequence[str]] = [known, *lists]
+    people = _distinct_names(all_lists, known_place=0 if known else None)
+    candidates: dict[int, list[int]] = {index: [] for index in range(len(people))}
+    for i, j in combinations(range(len(people)), 2):
+        one, other = people[i], people[j]
+        if one.places.isdisjoint(other.places) and spelling_variant(one.spelling, other.spelling):
+            candidates[i].append(j)
+            candidates[j].append(i)
+    folded_into: dict[int, int] = {}
+    for i, found in candidates.items():
+        if len(found) == 1 and candidates[found[0]] == [i] and i > found[0]:
+            folded_into[i] = found[0]
+    for i, j in folded_into.items():  # j < i: the spelling printed first stays
+        people[j].known = people[j].known or people[i].known
+    kept = [p for i, p in enumerate(people) if i not in folded_into and not p.known]
+    return [person.spelling for person in sorted(kept, key=lambda p: p.first_seen)]
 
 
 # --- credit lines ----------------------------------------------------------------------------
@@ -300,7 +387,7 @@ CREDIT_ROLES: tuple[tuple[str, str], ...] = (
     (r"\badditional\s+(?:reporting|writing|research)\s+by\b", CONTRIBUTORS),
     (r"\b(?:with\s+)?(?:additional\s+)?contributions?\s+(?:by|from)\b", CONTRIBUTORS),
     (
-        r"\b(?:reporting|reported|writing|written|coverage|compiled|text|story|words)\s+by\b",
+        r"\b(?:reporting|reported|writing|written|compiled|text|story|words)\s+by\b",
         AUTHORS,
     ),
     (r"\b(?:editing|edited|sub-?editing)\s+by\b", EDITORS),
@@ -345,17 +432,46 @@ CLAUSE_END = re.compile(_NOT_ABBREVIATION + r"[.:!?](?:\s|$)")
 SENTENCE_END = re.compile(_NOT_ABBREVIATION + r"[.!?](?:\s|$)")
 
 
+@dataclass(frozen=True)
+class NameList:
+    """The names one credit clause prints together, in one role: different people each."""
+
+    role: str
+    names: tuple[str, ...]
+
+
 @dataclass
 class Credits:
-    authors: list[str] = field(default_factory=list)
-    contributors: list[str] = field(default_factory=list)
-    editors: list[str] = field(default_factory=list)
+    """The name lists of credit lines, in printed order, and the agency they credit."""
+
+    lists: list[NameList] = field(default_factory=list)
     agency: str | None = None
 
+    def add(self, role: str, names: Iterable[str]) -> None:
+        found = tuple(names)
+        if found and role != OTHER:
+            self.lists.append(NameList(role, found))
+
+    def lists_of(self, role: str) -> list[tuple[str, ...]]:
+        return [name_list.names for name_list in self.lists if name_list.role == role]
+
+    def names_of(self, role: str) -> list[str]:
+        return [name for names in self.lists_of(role) for name in names]
+
+    @property
+    def authors(self) -> list[str]:
+        return self.names_of(AUTHORS)
+
+    @property
+    def contributors(self) -> list[str]:
+        return self.names_of(CONTRIBUTORS)
+
+    @property
+    def editors(self) -> list[str]:
+        return self.names_of(EDITORS)
+
     def extend(self, other: Credits) -> None:
-        self.authors += other.authors
-        self.contributors += other.contributors
-        self.editors += other.editors
+        self.lists += other.lists
         self.agency = self.agency or other.agency
 
 
@@ -403,7 +519,7 @@ def _parse_contributed(sentence: str, credits: Credits) -> bool:
         return False
     names_text = contributed["names"]
     credits.agency = credits.agency or find_agency(names_text)
-    credits.contributors += split_names(ROLE_PREFIX.sub("", names_text))[0]
+    credits.add(CONTRIBUTORS, split_names(ROLE_PREFIX.sub("", names_text))[0])
     return True
 
 
@@ -429,8 +545,7 @@ def parse_credit(text: str) -> Credits:
         for piece_role, piece in pieces:
             names, agency = split_names(piece)
             credits.agency = credits.agency or agency
-            if piece_role != OTHER:
-                getattr(credits, piece_role).extend(names)
+            credits.add(piece_role, names)
     return credits
 
 
@@ -523,8 +638,14 @@ def site_keys(names: Iterable[str | None]) -> set[str]:
     return {name_key(name) for name in names if name and name_key(name)}
 
 
-def explicit_names(values: Iterable[str], organisations: Iterable[str | None] = ()) -> list[str]:
-    """The people of explicit author fields: split, normalized, without the site's own name."""
+def explicit_name_list(
+    values: Iterable[str], organisations: Iterable[str | None] = ()
+) -> list[str]:
+    """The people of explicit author fields as printed: split, normalized, not the site's name.
+
+    The values come from one source (a page's JSON-LD author, its meta author tags): one list,
+    so one place for `fold_names`.
+    """
     not_people = site_keys(organisations)
     names: list[str] = []
     for value in values:
@@ -534,7 +655,12 @@ def explicit_names(values: Iterable[str], organisations: Iterable[str | None] = 
         for name in split_names(value, normalize_explicit_name)[0]:
             if name_key(name) not in not_people:
                 names.append(name)
-    return fold_names(names)
+    return names
+
+
+def explicit_names(values: Iterable[str], organisations: Iterable[str | None] = ()) -> list[str]:
+    """The people of explicit author fields, each once."""
+    return fold_names([explicit_name_list(values, organisations)])
 
 
 # --- author blocks ---------------------------------------------------------------------------

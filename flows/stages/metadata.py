@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -372,28 +372,37 @@ def _site_names(seed: SeedMetadata) -> list[str | None]:
     return [*seed.page_organisations, host, registrable_domain(host) if host else None]
 
 
-def _people(cleaned: CleanedText, seed: SeedMetadata) -> cr.Credits:
+@dataclass(frozen=True)
+class _People:
+    authors: list[str]
+    contributors: list[str]
+    editors: list[str]
+    agency: str | None  # the agency a credit line names
+
+
+def _people(cleaned: CleanedText, seed: SeedMetadata) -> _People:
     """Authors, contributors and editors; an author block only names an uncredited author.
 
     The page's explicit author fields (JSON-LD, meta) are the publisher's own statement and win;
-    then the credit lines of the text and trafilatura's author (its byline heuristics).
+    then the credit lines of the text and trafilatura's author (its byline heuristics). Each
+    list of names is one place for `fold_names`: names printed together are never folded.
     """
     found = cr.Credits()
     for span in cleaned.spans("credit"):
         found.extend(cr.parse_credit(span.text))
     sites = _site_names(seed)
-    authors = cr.explicit_names(seed.page_authors, sites)
+    authors = cr.fold_names([cr.explicit_name_list(seed.page_authors, sites)])
     if not authors:
-        seed_authors = cr.explicit_names([seed.author], sites) if seed.author else []
-        authors = cr.fold_names([*found.authors, *seed_authors])
+        seed_authors = cr.explicit_name_list([seed.author], sites) if seed.author else []
+        authors = cr.fold_names([*found.lists_of(cr.AUTHORS), seed_authors])
     if not authors:
         bio_lines = (line for s in cleaned.spans("author_bio") for line in s.text.splitlines())
         bio_names = (cr.bio_name(line) for line in bio_lines)
-        authors = cr.fold_names([name for name in bio_names if name])
-    return cr.Credits(
+        authors = cr.fold_names([[name] for name in bio_names if name])  # a place per line
+    return _People(
         authors=authors,
-        contributors=cr.fold_names(found.contributors, known=authors),
-        editors=cr.fold_names(found.editors),
+        contributors=cr.fold_names(found.lists_of(cr.CONTRIBUTORS), known=authors),
+        editors=cr.fold_names(found.lists_of(cr.EDITORS)),
         agency=found.agency,
     )
 
