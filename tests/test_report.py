@@ -115,6 +115,18 @@ def test_summary_markdown_has_every_section() -> None:
     assert "| `body_boilerplate_residue` | row | 1 | 1 |  |" in text
 
 
+def test_summary_markdown_has_the_time_per_step_only_when_timed() -> None:
+    assert "## Time per step" not in summary().to_markdown()
+    text = summary(stage_seconds={"extract": 1.5, "duplicates": 0.01}).to_markdown()
+    assert "## Time per step" in text
+    assert "| extract | 1.50 | 250.0 |" in text  # 6 documents
+    assert "| duplicates | 0.01 | 1.7 |" in text
+    assert (
+        "| extract | 1.50 | n/a |"
+        in summary(documents=0, stage_seconds={"extract": 1.5}).to_markdown()
+    )
+
+
 def test_failed_run_report_says_why() -> None:
     text = summary(
         status="failed",

@@ -322,6 +322,22 @@ def test_the_summary_reads_the_merged_stats_of_batches_and_publishing() -> None:
     assert summary.seconds == 30.0
 
 
+def test_the_summary_carries_each_steps_seconds_merged_over_batches() -> None:
+    first, second = Stats(), Stats()
+    first.seconds.update(extract=1.25, clean=0.5)
+    second.seconds.update(extract=0.75, metadata=0.25)
+    merged = first + second
+    merged.seconds["duplicates"] = 0.0104
+    summary = _summary(merged)
+    assert summary.stage_seconds == {
+        "extract": 2.0,
+        "clean": 0.5,
+        "metadata": 0.25,
+        "duplicates": 0.01,
+    }
+    assert summary.as_dict()["stage_seconds"]["extract"] == 2.0
+
+
 def test_a_failed_run_holds_back_its_documents_and_publishes_no_figures() -> None:
     merged = _batch_stats(3, 1, ["timeout"], "request") + _published_stats()
     summary = _summary(merged, ["unit 0: quarantine_share"])

@@ -211,6 +211,10 @@ class RunSummary(_Report):
     data_docs: str | None = None  # index.html of the run's Data Docs, or why there is none
     repeated_inputs: int = 0  # documents with the same bytes as another of this run: recorded once
     recovered_commits: list[str] = field(default_factory=list)  # killed runs' commits finished
+    # Wall seconds per step, from the run's Stats.seconds: the per-document stages ("extract",
+    # "clean", "metadata") summed over every document of every worker, and the whole-run steps'
+    # decisions by their names.
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -263,6 +267,7 @@ class RunSummary(_Report):
             failed_expectations=failed_expectations(validation_results),
             repeated_inputs=stats.count(figures.REPEATED_INPUTS) if ok else 0,
             recovered_commits=list(recovered_commits),
+            stage_seconds={step: round(spent, 3) for step, spent in stats.seconds.items()},
         )
 
     def to_markdown(self) -> str:
@@ -304,6 +309,7 @@ class RunSummary(_Report):
         lines += _table("Boilerplate removed", "kind", self.boilerplate_removed)
         lines += _table("Container records skipped (not documents)", "why", self.records_skipped)
         lines += self.published_stats.to_markdown("Published rows")
+        lines += _seconds_table(self.stage_seconds, self.documents)
         if self.files_skipped:
             lines += ["## Skipped files", "", "| file | why |", "| --- | --- |"]
             lines += [f"| `{s['path']}` | {s['reason']} |" for s in self.files_skipped] + [""]
@@ -324,6 +330,28 @@ def _table(title: str, key: str, counts: dict[str, int]) -> list[str]:
         return []
     rows = [f"| {name} | {count} |" for name, count in counts.items()]
     return [f"## {title}", "", f"| {key} | count |", "| --- | ---: |", *rows, ""]
+
+
+def _seconds_table(seconds: dict[str, float], documents: int) -> list[str]:
+    """Time per step: the per-document stages' seconds are summed over every worker."""
+    if not seconds:
+        return []
+    rows = [
+        f"| {step} | {spent:.2f} | {1000 * spent / documents:.1f} |"
+        if documents
+        else f"| {step} | {spent:.2f} | n/a |"
+        for step, spent in seconds.items()
+    ]
+    return [
+        "## Time per step",
+        "",
+        "Per-document stages summed over every worker; whole-run steps once.",
+        "",
+        "| step | seconds | ms per document |",
+        "| --- | ---: | ---: |",
+        *rows,
+        "",
+    ]
 
 
 @dataclass

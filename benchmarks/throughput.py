@@ -1,0 +1,408 @@
+"""Throughput of `newsclean run` against a bare trafilatura loop: one table from one run.
+
+On a folder of pages (default: the 990 pages of the trafilatura development set, unpacked as
+benchmarks/devset.py does; `--limit N` takes the first N in the order of `evaldata.json`):
+
+  start-up   wall time of `newsclean run` on one page, the whole process, median of 3 (each into
+             a fresh output folder);
+  (a)        a bare `trafilatura.extract(html)` loop (default settings) in this process, on the
+             pages already read and decoded (devset.decode_html), library already imported;
+  (b)        `newsclean run <pages> --workers 1`, the whole process;
+  (c)        `newsclean run <pages> --workers 2`, the whole process;
+  pages/s and MB/s of (b) and (c) are over (wall - start-up); the ratios (b)/(a) and (c)/(b);
+  peak RSS   of the whole process tree of (b) (the command and every descendant: the task
+             runner's threads, the batch worker processes), sampled every 0.1 s with psutil (or
+             /proc when psutil is missing), on 1x and on Nx the pages (`--multiplier`, default
+             10): each copy gets a sentence of its own added to every paragraph, so no copy
+             has the same bytes as another (the summary's duplicates column says whether any
+             body still came out equal);
+  per step   the run's own counters of (b) (the run summary's `stage_seconds`): the per-document
+             stages (extract, clean, metadata) summed over every document, the whole-run steps
+             (repeated_inputs, repeated_lines, duplicates) once; validation, writing and the
+             reports are not timed on their own: they are part of (flow s - the steps).
+
+Every `newsclean run` gets the hermetic Prefect environment of the Makefile (no telemetry, quiet
+logs, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180, PREFECT_API_URL unset so each run
+starts its own temporary API) and one PREFECT_HOME reused by every run, as `make` reuses
+`.prefect/` (default: that folder): a warm-up run on one page, not timed, migrates it first.
+The runs go one after the other; other work on the machine slows them, so the load average is
+printed before each.
+
+Usage: python benchmarks/throughput.py [--limit N] [--multiplier N] [--cache-dir DIR]
+                                       [--devset ARCHIVE] [--prefect-home DIR] [--json PATH]
+Without the development set archive it says so and measures nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import devset
+from scaling import machine_cpu_seconds, memory_total, run_env
+
+NEWSCLEAN = Path(sys.executable).with_name("newsclean")
+STARTUP_RUNS = 3
+SAMPLE_SECONDS = 0.1
+MB = 1_000_000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    devset.add_corpus_arguments(parser)
+    parser.add_argument(
+        "--multiplier",
+        type=int,
+        default=10,
+        help="peak RSS of the 1-worker run also on this many copies of the pages (default: 10)",
+    )
+    parser.add_argument(
+        "--prefect-home",
+        type=Path,
+        default=devset.REPO_ROOT / ".prefect",
+        help="the PREFECT_HOME every run shares (default: .prefect/, as make uses)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also save the figures here")
+    return parser.parse_args(argv)
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def copy_pages(refs: list[devset.PageRef], target: Path) -> int:
+    """The pages as files in one folder; their total size in bytes."""
+    target.mkdir(parents=True, exist_ok=True)
+    for ref in refs:
+        shutil.copy2(ref.path, target / ref.file)
+    return sum(ref.path.stat().st_size for ref in refs)
+
+
+PARAGRAPH_END = re.compile(rb"</p>", re.I)
+
+
+def unique_copy(raw: bytes, name: str, copy: int) -> bytes:
+    """The page with a sentence naming the copy added at the end of every paragraph (else of its
+    body, else at its end). One sentence in one paragraph is not enough: on the development set's
+    first 60 pages, added to the first or to the longest paragraph, it left 24 to 30 of them with
+    the same extracted text in two copies (the paragraph was not main text); in every paragraph,
+    5 (most of them pages with no text at all)."""
+    line = f" Copy {copy} of {name} in the throughput benchmark.".encode()
+    marked, count = PARAGRAPH_END.subn(lambda match: line + match.group(0), raw)
+    if count:
+        return marked
+    at = raw.lower().find(b"</body>")
+    if at == -1:
+        return raw + b"\n<p>" + line + b"</p>\n"
+    return raw[:at] + line + raw[at:]
+
+
+def multiplied_pages(refs: list[devset.PageRef], target: Path, multiplier: int) -> int:
+    """`multiplier` copies of every page, each unique; their total size in bytes."""
+    total = 0
+    for copy in range(multiplier):
+        folder = target / f"copy-{copy:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for ref in refs:
+            data = unique_copy(ref.path.read_bytes(), ref.file, copy)
+            (folder / ref.file).write_bytes(data)
+            total += len(data)
+    return total
+
+
+# --- one whole process, its wall time and the peak RSS of its tree ---------------------------
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (0 once it is gone)."""
+    try:
+        import psutil  # optional: /proc below does the same without it
+    except ImportError:
+        return _proc_tree_rss(pid)
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total
+
+
+def _proc_tree_rss(pid: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+            rss[int(entry.name)] = int((entry / "statm").read_text().split()[1]) * page
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
+
+
+@dataclass
+class Run:
+    label: str
+    wall: float
+    peak_rss: int
+    summary: dict[str, Any] = field(default_factory=dict)
+    load_at_start: float = 0.0
+    busy_share: float = 0.0  # of all the machine's CPUs during the run, whoever used them
+
+
+def newsclean_run(label: str, pages: Path, out: Path, workers: int, env: dict[str, str]) -> Run:
+    command = [
+        str(NEWSCLEAN),
+        "run",
+        str(pages),
+        "-o",
+        str(out),
+        "--workers",
+        str(workers),
+        "--no-progress",
+        "--json",
+    ]
+    load = os.getloadavg()[0]
+    print(f"{label} (load {load:.2f})...", file=sys.stderr)
+    busy_before, _ = machine_cpu_seconds()
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr, text=True)
+        peak = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, tree_rss(process.pid))
+                stop.wait(SAMPLE_SECONDS)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        returncode = process.wait()
+        wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        busy_after, _ = machine_cpu_seconds()
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read(), stderr.read()
+    try:
+        summary = json.loads(output)
+    except json.JSONDecodeError:
+        tail = "\n".join(errors.strip().splitlines()[-15:])
+        print(f"`{' '.join(command)}` exited {returncode}:\n{tail}", file=sys.stderr)
+        summary = {"status": f"crashed (exit {returncode})"}
+    busy = (busy_after - busy_before) / (wall * (os.cpu_count() or 1))
+    shutil.rmtree(out, ignore_errors=True)
+    return Run(label, wall, peak, summary, load, busy)
+
+
+def bare_trafilatura(refs: list[devset.PageRef]) -> float:
+    """Seconds of `trafilatura.extract(html)` over the pages, read and decoded beforehand."""
+    import trafilatura  # imported here: only this measure needs it in this process
+
+    pages = [devset.decode_html(ref.path.read_bytes()) for ref in refs]
+    print(f"(a) bare trafilatura.extract on {len(pages)} pages...", file=sys.stderr)
+    start = time.perf_counter()
+    for html in pages:
+        trafilatura.extract(html)
+    return time.perf_counter() - start
+
+
+# --- the measures -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    pages: int
+    size: int
+    multiplier: int
+    multiplied_size: int
+    startups: list[Run]
+    bare_seconds: float
+    one: Run
+    two: Run
+    many: Run
+
+    @property
+    def startup(self) -> float:
+        return statistics.median(run.wall for run in self.startups)
+
+    def net(self, run: Run) -> float:
+        return max(run.wall - self.startup, 1e-9)
+
+
+def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
+    refs = devset.page_refs(root, args.limit)
+    pages = scratch / "pages"
+    size = copy_pages(refs, pages)
+    one_page = scratch / "one-page"
+    copy_pages(refs[:1], one_page)
+    many = scratch / "pages-multiplied"
+    multiplied_size = multiplied_pages(refs, many, args.multiplier)
+    home = args.prefect_home
+    home.mkdir(parents=True, exist_ok=True)
+    env = run_env(home, scratch, None)
+
+    bare = bare_trafilatura(refs)
+    warm = newsclean_run("warm-up (not timed)", one_page, scratch / "out-warm-up", 1, env)
+    if "seconds" not in warm.summary:
+        raise SystemExit("the warm-up run failed (see above): nothing measured")
+    startups = [
+        newsclean_run(f"start-up {i + 1}/{STARTUP_RUNS}", one_page, scratch / f"out-s{i}", 1, env)
+        for i in range(STARTUP_RUNS)
+    ]
+    one = newsclean_run(f"(b) {len(refs)} pages, 1 worker", pages, scratch / "out-b", 1, env)
+    two = newsclean_run(f"(c) {len(refs)} pages, 2 workers", pages, scratch / "out-c", 2, env)
+    multiplied = newsclean_run(
+        f"(b) {args.multiplier}x: {args.multiplier * len(refs)} pages, 1 worker",
+        many,
+        scratch / "out-many",
+        1,
+        env,
+    )
+    return Figures(
+        len(refs), size, args.multiplier, multiplied_size, startups, bare, one, two, multiplied
+    )
+
+
+def table(f: Figures) -> list[str]:
+    mb = f.size / MB
+    rate_a = f.pages / f.bare_seconds
+    rate_b = f.pages / f.net(f.one)
+    rate_c = f.pages / f.net(f.two)
+
+    def run_row(name: str, run: Run, pages: int, size: int) -> str:
+        net = f.net(run)
+        s = run.summary
+        return (
+            f"| {name} | {pages / net:.1f} pages/s, {size / MB / net:.2f} MB/s "
+            f"| wall {run.wall:.1f} s - start-up {f.startup:.1f} s = {net:.1f} s; "
+            f"flow {s.get('seconds', 0.0):.1f} s; {s.get('status')}: {s.get('documents', 0)} "
+            f"documents, {s.get('published', 0)} published ({s.get('duplicates', 0)} duplicates), "
+            f"{s.get('quarantined', 0)} quarantined; peak RSS {run.peak_rss / 2**20:.0f} MiB; "
+            f"busy {100 * run.busy_share:.0f} % of the CPUs; load at start "
+            f"{run.load_at_start:.2f} |"
+        )
+
+    walls = ", ".join(f"{run.wall:.1f}" for run in f.startups)
+    flows = ", ".join(f"{run.summary.get('seconds', 0.0):.1f}" for run in f.startups)
+    rss_1, rss_n = f.one.peak_rss, f.many.peak_rss
+    lines = [
+        "| figure | value | detail |",
+        "| --- | ---: | --- |",
+        f"| start-up: `newsclean run` on 1 page, whole process | {f.startup:.1f} s "
+        f"| median of {len(f.startups)} runs: wall {walls} s (flow {flows} s) |",
+        f"| (a) bare `trafilatura.extract(html)` loop, 1 process | {rate_a:.1f} pages/s, "
+        f"{mb / f.bare_seconds:.2f} MB/s | {f.pages} pages, {mb:.1f} MB, {f.bare_seconds:.1f} s |",
+        run_row("(b) `newsclean run --workers 1`", f.one, f.pages, f.size),
+        run_row("(c) `newsclean run --workers 2`", f.two, f.pages, f.size),
+        f"| (b) / (a) | {rate_b / rate_a:.2f} | pages/s over pages/s (target >= 1.0) |",
+        f"| (c) / (b) | {rate_c / rate_b:.2f} | pages/s over pages/s (target >= 1.8) |",
+        f"| peak RSS of (b), 1x ({f.pages} pages) | {rss_1 / 2**20:.0f} MiB "
+        f"| whole process tree, sampled every {SAMPLE_SECONDS} s |",
+        f"| peak RSS of (b), {f.multiplier}x ({f.multiplier * f.pages} pages) "
+        f"| {rss_n / 2**20:.0f} MiB | {rss_n / max(rss_1, 1):.2f} x the 1x peak "
+        f"(target <= 1.2); {f.multiplied_size / MB:.1f} MB of pages |",
+        run_row(f"(b) on {f.multiplier}x", f.many, f.multiplier * f.pages, f.multiplied_size),
+    ]
+    documents = f.one.summary.get("documents") or 0
+    steps = f.one.summary.get("stage_seconds")
+    if not steps:
+        lines.append("| time per step of (b) | n/a | the run summary has no `stage_seconds` |")
+        return lines
+    for step, spent in steps.items():
+        per_page = f"{1000 * spent / documents:.1f} ms/page" if documents else "n/a"
+        lines.append(
+            f"| step `{step}` in (b) | {per_page} | {spent:.2f} s over {documents} documents "
+            "(run summary's `stage_seconds`) |"
+        )
+    flow = f.one.summary.get("seconds", 0.0)
+    rest = flow - sum(steps.values())
+    if documents:
+        lines.append(
+            f"| rest of (b)'s flow | {1000 * rest / documents:.1f} ms/page | flow {flow:.1f} s "
+            f"- the steps above = {rest:.1f} s: reading, batch workers' start, staging, "
+            "validation, writing, reports |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    info = devset.machine_info()
+    info["memory"] = memory_total()
+    info["load_at_start"] = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    devset.print_header("newsclean run: throughput against bare trafilatura", info)
+    print(f"- memory: {info['memory']}")
+    print(f"- load average at the start (1, 5, 15 min): {info['load_at_start']}")
+    print(f"- PREFECT_HOME: {args.prefect_home}")
+    if not NEWSCLEAN.is_file():
+        print(f"{NEWSCLEAN} not found: install the project (make test) first, nothing measured")
+        return 1
+    if args.multiplier < 1:
+        print("--multiplier must be 1 or more")
+        return 2
+    try:
+        with (
+            devset.unpacked(args.devset, args.cache_dir) as root,
+            tempfile.TemporaryDirectory(prefix="newsclean-throughput-") as folder,
+        ):
+            figures = measure(args, root, Path(folder))
+    except devset.DevsetMissing:
+        print(devset.missing_message(args.devset))
+        print("Put trafilatura-eval.tar.xz there, or pass --devset PATH.")
+        return 1
+    print(f"- pages: {figures.pages} ({figures.size / MB:.1f} MB)")
+    print()
+    print("\n".join(table(figures)))
+    if args.json is not None:
+        devset.save_json(
+            args.json,
+            {
+                "machine": info,
+                "pages": figures.pages,
+                "bytes": figures.size,
+                "startup_seconds": figures.startup,
+                "bare_trafilatura_seconds": figures.bare_seconds,
+                "runs": [
+                    {
+                        "label": run.label,
+                        "wall_seconds": run.wall,
+                        "peak_rss_bytes": run.peak_rss,
+                        "load_at_start": run.load_at_start,
+                        "summary": run.summary,
+                    }
+                    for run in [*figures.startups, figures.one, figures.two, figures.many]
+                ],
+            },
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
