@@ -44,6 +44,7 @@ check: lint typecheck test
 bench: $(STAMP)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/metadata.py
+	$(BIN)/python benchmarks/throughput.py --limit 100 --multiplier 2
 
 # Re-resolve the dependencies from pyproject.toml and freeze them into requirements.lock.
 lock:
