@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flows import __version__
 from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.layout import ARTICLES, INPUTS, new_run_id
+from flows.core.rows import ARTICLE
 from flows.core.settings import (
     DEFAULT_OUTPUT,
     VALIDATION_UNIT_ROWS,
@@ -226,7 +227,7 @@ def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpe
         for record_id, outcome in zip(
             ledger["record_id"].to_pylist(), ledger["outcome"].to_pylist(), strict=True
         )
-        if outcome == "article"
+        if outcome == ARTICLE
     }
     failures = []
     if unrecorded := article_ids - recorded:

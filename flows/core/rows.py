@@ -87,6 +87,11 @@ class QuarantineRow:
         )
 
 
+# What an input became (inputs.outcome): an article, a quarantined record, or a repeat of an
+# input with the same bytes processed before (recorded, not processed again).
+ARTICLE, QUARANTINE, REPEAT = "article", "quarantine", "repeat"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputRow:
     """One processed input and what it became (schemas/inputs.v1.json)."""

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from flows.core import figures
 from flows.core.records import Rejection, RunContext, SourceDocument
-from flows.core.rows import ArticleRow, InputRow
+from flows.core.rows import ARTICLE, QUARANTINE, REPEAT, ArticleRow, InputRow
 from flows.core.stats import Stats
 from flows.core.storage import Storage
 from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
@@ -35,7 +35,6 @@ from flows.readers import (
 )
 from flows.run_steps.base import BatchTables, StagedBatch
 from flows.run_steps.passes import Steps, measure
-from flows.run_steps.repeated_inputs import REPEAT
 from flows.stages.document import ProcessSettings
 
 MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big container file
@@ -172,11 +171,11 @@ def run_batch(
                 rejections.append(outcome)
                 stats.add(figures.REJECTED)
                 stats.tally(figures.QUARANTINE_REASONS, outcome.reasons)
-                inputs.append(InputRow.of(item, "quarantine", context))
+                inputs.append(InputRow.of(item, QUARANTINE, context))
             else:
                 rows.append(outcome)
                 stats.add(figures.ARTICLES_STAGED)
-                inputs.append(InputRow.of(item, "article", context))
+                inputs.append(InputRow.of(item, ARTICLE, context))
     for why, count in skipped.items():
         stats.tally(figures.RECORDS_SKIPPED, why, count)
     articles = articles_table(rows)

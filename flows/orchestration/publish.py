@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from flows.core import figures
 from flows.core.layout import INPUTS, TABLES
 from flows.core.records import EXCERPT_CHARS, Rejection, RunContext
+from flows.core.rows import ARTICLE, QUARANTINE
 from flows.core.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.core.settings import VALIDATION_UNIT_ROWS
 from flows.core.stats import Stats
@@ -190,8 +191,8 @@ def _mark_quarantined(inputs: pa.Table, quarantined_ids: set[str]) -> pa.Table:
     if not quarantined_ids:
         return inputs
     ids = pc.is_in(inputs["record_id"], value_set=pa.array(sorted(quarantined_ids), pa.string()))
-    was_article = pc.equal(inputs["outcome"], "article")
-    outcome = pc.if_else(pc.and_(ids, was_article), "quarantine", inputs["outcome"])
+    was_article = pc.equal(inputs["outcome"], ARTICLE)
+    outcome = pc.if_else(pc.and_(ids, was_article), QUARANTINE, inputs["outcome"])
     index = inputs.schema.get_field_index("outcome")
     return inputs.set_column(index, inputs.schema.field(index), outcome)
 

@@ -17,11 +17,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows.core.figures import REPEATED_INPUTS
+from flows.core.rows import REPEAT
 from flows.core.stats import Stats
 from flows.dataset.state import DatasetState
 from flows.run_steps.base import BatchTables, RunStep
-
-REPEAT = "repeat"  # inputs.outcome of an input with the same bytes as one processed before
 
 # (input_sha256, source_uri, outcome) of each input a batch recorded.
 InputFacts = list[tuple[str, str, str]]
