@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPORA_DIR = REPO_ROOT.parent / "shared" / "corpora"
@@ -53,6 +53,9 @@ CACHE_STAMP = ".unpacked-from"
 # The scripts run as `python benchmarks/x.py`: make `flows` importable without an install too.
 if str(REPO_ROOT) not in sys.path:
     sys.path.append(str(REPO_ROOT))
+
+
+T = TypeVar("T")
 
 
 class DevsetMissing(Exception):
@@ -389,6 +392,20 @@ def print_header(title: str, info: dict[str, Any]) -> None:
 
 def missing_message(archive: Path, nothing: str = "measured") -> str:
     return f"development set not found at {archive}, nothing {nothing}"
+
+
+def measure_in_scratch(
+    archive: Path, cache_dir: Path | None, prefix: str, measure: Callable[[Path, Path], T]
+) -> T | None:
+    """`measure(unpacked corpus, scratch folder)`, both removed afterwards unless cached; None
+    (with the reason printed) when the archive is missing."""
+    try:
+        with unpacked(archive, cache_dir) as root, tempfile.TemporaryDirectory(prefix=prefix) as f:
+            return measure(root, Path(f))
+    except DevsetMissing:
+        print(missing_message(archive))
+        print(f"Put {archive.name} there, or pass --devset PATH.")
+        return None
 
 
 def save_json(path: Path, figures: dict[str, Any]) -> None:

@@ -34,7 +34,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -269,15 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     if not NEWSCLEAN.is_file():
         print(f"{NEWSCLEAN} not found: install the project (make test) first, nothing measured")
         return 1
-    try:
-        with (
-            devset.unpacked(args.devset, args.cache_dir) as root,
-            tempfile.TemporaryDirectory(prefix="newsclean-scaling-") as folder,
-        ):
-            rows = measure(args, root, Path(folder))
-    except devset.DevsetMissing:
-        print(devset.missing_message(args.devset))
-        print("Put trafilatura-eval.tar.xz there, or pass --devset PATH.")
+    rows = devset.measure_in_scratch(
+        args.devset,
+        args.cache_dir,
+        "newsclean-scaling-",
+        lambda root, folder: measure(args, root, folder),
+    )
+    if rows is None:
         return 1
     print_table(rows)
     if args.json is not None:

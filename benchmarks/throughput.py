@@ -367,15 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.multiplier < 1:
         print("--multiplier must be 1 or more")
         return 2
-    try:
-        with (
-            devset.unpacked(args.devset, args.cache_dir) as root,
-            tempfile.TemporaryDirectory(prefix="newsclean-throughput-") as folder,
-        ):
-            figures = measure(args, root, Path(folder))
-    except devset.DevsetMissing:
-        print(devset.missing_message(args.devset))
-        print("Put trafilatura-eval.tar.xz there, or pass --devset PATH.")
+    figures = devset.measure_in_scratch(
+        args.devset,
+        args.cache_dir,
+        "newsclean-throughput-",
+        lambda root, folder: measure(args, root, folder),
+    )
+    if figures is None:
         return 1
     print(f"- pages: {figures.pages} ({figures.size / MB:.1f} MB)")
     print()
