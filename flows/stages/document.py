@@ -37,6 +37,10 @@ class ExtractionSettings:
     include_comments: bool = False
     favor_precision: bool = False
     include_tables: bool = True
+    # The block model that keeps or drops each text block of the page (flows/stages/block_model.py):
+    # "bundled" (the versioned model in flows/stages/models/), "none" (trafilatura's text as it is),
+    # or the path of another model file (benchmarks score models trained without some sites).
+    block_model: str = "bundled"
 
 
 @dataclass(frozen=True)
