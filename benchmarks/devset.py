@@ -218,6 +218,8 @@ def wcxb_page_refs(folder: Path) -> list[PageRef]:
                     "title": gold.get("title"),
                     "author": gold.get("author"),
                     "date": gold.get("publish_date"),
+                    # The complete gold text: what the benchmark's word-level F1 compares with.
+                    "main_content": gold.get("main_content") or "",
                 },
             )
         )
