@@ -290,9 +290,8 @@ def measure_page(ref: PageRef) -> dict[str, Any]:
             elif rendered["text"] is None:
                 out[row] = {**rendered, "cpu": 0.0, "score": page_score(None, page.gold)}
             else:
-                text = rendered["text"]
-                call = lambda: run_pipeline(page_document(page, raw, text=text), None)  # noqa: E731
-                out[row] = measured(page, call)
+                doc = page_document(page, raw, text=rendered["text"])
+                out[row] = measured(page, lambda doc=doc: run_pipeline(doc, None))
     return out
 
 
