@@ -26,6 +26,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Menu prices rose.",
         ],
     ),
+    "wordpress_related_category_v1": (['In "World News"', "In “Politics”"], ["In May, he left."]),
     "breadcrumb_v1": (
         ["Home > World > Asia", "Home / News / Politics", "News › Europe › Germany", "A | B | C"],
         ["Prices rose > 5% in May, more than the forecast.", "Home prices fell in March."],
@@ -39,10 +40,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["Tags on the luggage were checked twice.", "Posted guards stood at the gate."],
     ),
-    "reading_time_phrase_v1": (
-        ["Ten tekst przeczytasz w mniej niż minutę", "Read in under 3 minutes"],
-        ["Read in under three minutes, the verdict ran to two pages, and nobody complained."],
-    ),
     "contact_label_v1": (
         ["Pressekontakt:", "Media contact", "Kontakt", "Release Date:"],
         ["Contact with the crew was lost at 3 a.m.", "Kontakt zur Besatzung brach ab."],
@@ -50,14 +47,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "contact_line_v1": (
         ["Telefon: +49 - (40) - 300 30 - 1141", "Tel. 030 1234567", "Fax: (030) 78 95 47 79"],
         ["Telephone lines were down for 12 hours.", "Phone: call the hotline, officials said."],
-    ),
-    "availability_line_v1": (
-        ["Video verfügbar bis 28.02.2021", "Available until 31 March 2024"],
-        ["Available until March, the grants cover 2,000 families in the region."],
-    ),
-    "login_status_v1": (
-        ["Sie sind aktuell nicht eingeloggt.", "You are not logged in."],
-        ["You are not logged in to the network until the admin approves it, she wrote in 2019."],
     ),
     "tags_label_v1": (
         ["Tags", "Temas", "Themen:", "Topics"],
@@ -83,10 +72,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "advertisement_v1": (
         ["Advertisement", "ADVERTISEMENT", "Anzeige", "Publicité", "Ad"],
         ["Advertisement spending fell 4% last year, the report said."],
-    ),
-    "ad_continues_v1": (
-        ["Story continues below advertisement", "Article continues after the ad"],
-        ["The story continues to unfold, and below the surface tension remains."],
     ),
     "date_only_line_v1": (
         [
@@ -183,11 +168,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Weitere Beiträge folgen in den nächsten Wochen.",
         ],
     ),
-    "teaser_arrows_v1": (
-        [">> Wegen Corona: Lokal auf Mallorca muss schließen <<", ">> Die besten Tipps <<"],
-        [">> is an operator in C++.", "»Wie bringe ich Studierende dazu, Fragen zu stellen?«"],
-    ),
-    "wordpress_related_category_v1": (['In "World News"', "In “Politics”"], ["In May, he left."]),
     "comment_reply_prompt_v1": (
         [
             "Leave a Reply",
@@ -198,19 +178,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "One thought on “Blinken in Beijing”",
         ],
         ["Leave aside the rhetoric, the two sides agreed on little.", "He left a reply unsent."],
-    ),
-    "comment_login_prompt_v1": (
-        [
-            "Please log in here to leave a comment.",
-            "Sie müssen sich anmelden um Kommentare zu schreiben.",
-            "Du musst eingeloggt sein um Kommentare zu schreiben!",
-            "Verraten Sie gerne in den Kommentaren: Was bedeutet das für Sie? Bitte schreiben!",
-        ],
-        [
-            "He declined to comment and asked reporters to leave.",
-            "“You must comment on this,” she told the minister.",
-            "Commentary Language: your default game language.",
-        ],
     ),
     "comment_count_v1": (
         [
@@ -361,13 +328,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "The court ruled that content on this site was not covered by the law, the minister said."
         ],
     ),
-    "embed_consent_v1": (
-        [
-            "Klicken Sie auf den unteren Button, um den Inhalt von www.example.de zu laden.",
-            "Click the button below to load the content from example.com.",
-        ],
-        ["Click here to read the full report, the council said in its statement on Monday."],
-    ),
     "download_link_v1": (
         [
             "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
@@ -409,22 +369,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "newsletter_inbox_v1": (
         ["Get the best stories delivered to your inbox every morning."],
         ["The letter was delivered to the embassy on Monday."],
-    ),
-    "paywall_prompt_v1": (
-        [
-            "To read the full story, please subscribe to The Example Times.",
-            "Subscribe now to our digital edition for the full story.",
-            "If you are already a subscriber, log in to continue.",
-            "Please consider supporting our journalism with a monthly gift.",
-            "Pour lire la suite",
-            "HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS",
-            "Jetzt unterstützen!",
-        ],
-        [
-            "The paper lost 40,000 subscribers after the price rise, its owner said.",
-            "The union asked members to support the strike fund.",
-            "Unterstützen Sie uns dabei, die Produkte zu verbessern, bat die Firma.",
-        ],
     ),
     "app_promo_v1": (
         [

@@ -365,6 +365,12 @@ RULES: tuple[Rule, ...] = (
         max_words=6,
     ),
     Rule(
+        "wordpress_related_category_v1",
+        "see_also",
+        re.compile(r"^(?:In|Dans|En|In der Kategorie)\s+[“\"«„].{1,60}[”\"»“]$"),
+        max_words=10,
+    ),
+    Rule(
         "breadcrumb_v1",
         "navigation",
         re.compile(
@@ -465,14 +471,6 @@ RULES: tuple[Rule, ...] = (
         ),
         max_words=8,
     ),
-    Rule(
-        "ad_continues_v1",
-        "advertisement",
-        re.compile(
-            r"^.{0,40}\bcontinues? (?:below|after) (?:the |this )?(?:ad|advert|advertisement)\b", _I
-        ),
-        max_words=12,
-    ),
     # --- metadata lines
     Rule(
         "date_only_line_v1",
@@ -510,19 +508,6 @@ RULES: tuple[Rule, ...] = (
         max_words=8,
     ),
     Rule(
-        "reading_time_phrase_v1",
-        "metadata_line",
-        # "Ten tekst przeczytasz w mniej niż minutę", "Read in under 3 minutes": the page's own
-        # estimate, phrased as a sentence rather than "5 min read".
-        re.compile(
-            r"^(?:this (?:article|story|text) (?:takes|will take)|(?:read|lesen) in (?:under|less "
-            r"than|unter|weniger als)|ten (?:tekst|artykuł) przeczytasz w|lectura de)\b.{0,40}"
-            r"\b(?:min\w*|minut\w*)\b\.?$",
-            _I,
-        ),
-        max_words=10,
-    ),
-    Rule(
         "contact_label_v1",
         "metadata_line",
         # The heading of a press release's contact block: who to call, not the news.
@@ -543,27 +528,6 @@ RULES: tuple[Rule, ...] = (
         re.compile(
             r"^(?:tel(?:efon|éfono|ephone|\.)?|phone|fax|mobil|mobile|tél(?:éphone)?)\s*[.:]?"
             r"\s*[+(]?\d[\d\s()/+.–-]{5,}$",
-            _I,
-        ),
-        max_words=12,
-    ),
-    Rule(
-        "availability_line_v1",
-        "metadata_line",
-        # "Video verfügbar bis 28.02.2021": a media player's expiry, not the article.
-        re.compile(
-            r"^(?:(?:video|audio|sendung|podcast|beitrag|vidéo)\s+)?(?:verfügbar|abrufbar|"
-            r"available|disponible)\s+(?:bis|until|till|jusqu'au|hasta)\b.{0,30}\d.{0,20}$",
-            _I,
-        ),
-        max_words=8,
-    ),
-    Rule(
-        "login_status_v1",
-        "navigation",
-        re.compile(
-            r"^(?:sie sind (?:aktuell |derzeit |momentan )?nicht (?:eingeloggt|angemeldet)|"
-            r"you are not logged in|you're not logged in|vous n'êtes pas connecté)\b.{0,40}$",
             _I,
         ),
         max_words=12,
@@ -622,19 +586,6 @@ RULES: tuple[Rule, ...] = (
         ),
         max_words=8,
     ),
-    Rule(
-        "teaser_arrows_v1",
-        "see_also",
-        # Only ASCII arrows: »...« is how German and French quote speech.
-        re.compile(r"^>>\s*(?P<headline>[^<]{3,200}?)\s*<<$"),
-        max_words=40,
-    ),
-    Rule(
-        "wordpress_related_category_v1",
-        "see_also",
-        re.compile(r"^(?:In|Dans|En|In der Kategorie)\s+[“\"«„].{1,60}[”\"»“]$"),
-        max_words=10,
-    ),
     # --- comment prompts
     Rule(
         "comment_reply_prompt_v1",
@@ -664,20 +615,6 @@ RULES: tuple[Rule, ...] = (
             r"share your thoughts",
         ),
         max_words=30,
-    ),
-    Rule(
-        "comment_login_prompt_v1",
-        "comment_prompt",
-        re.compile(
-            r"^(?=.*\b(?:comments?|commenting|kommentar(?:e|en)?|kommentieren|commentaires?|comentar\w*|"
-            r"comment[oi]|комментари\w*)\b)(?=.*\b(?:you|your|please|log(?:ged)? in|sign in|"
-            r"du|dich|dein\w*|bitte|sie müssen|anmelden|angemeldete|eingeloggt|registrier\w*|"
-            r"vous|votre|connecté|usted|tu|debes|devi|você|вы|войдите)\b)",
-            _I,
-        ),
-        max_words=25,
-        # A quotation is someone speaking in the article, not the page speaking to its reader.
-        check=lambda text: not re.search(r"[“”\"«»„]", text),
     ),
     Rule(
         "comment_count_v1",
@@ -872,17 +809,6 @@ RULES: tuple[Rule, ...] = (
         max_words=40,
     ),
     Rule(
-        "embed_consent_v1",
-        "cookie_notice",
-        # A placeholder for a blocked embed: "Click the button below to load the content of x.com".
-        re.compile(
-            r"^(?=.*\b(?:klick\w*|click|tap)\b)(?=.*\b(?:button|schaltfläche)\b)"
-            r"(?=.*\b(?:inhalte?|content)\b)(?=.*\b(?:laden|load|anzuzeigen|display)\b)",
-            _I,
-        ),
-        max_words=40,
-    ),
-    Rule(
         "download_link_v1",
         "navigation",
         # A file link with its type and size: "Report 2021 PDF | 38 KB", "(PDF, 1,2 MB)".
@@ -943,23 +869,6 @@ RULES: tuple[Rule, ...] = (
         "newsletter",
         re.compile(r"^.{0,120}\b(?:delivered|straight|direct(?:ly)?) to your inbox\b", _I),
         max_words=30,
-    ),
-    Rule(
-        "paywall_prompt_v1",
-        "newsletter",
-        # The page asking its reader to subscribe, log in or pay to read on, or to support it.
-        re.compile(
-            r"^.{0,120}?\b(?:to (?:view|read|continue reading|keep reading) the (?:full|rest of "
-            r"the|entire|whole) (?:story|article)|for the full story|already a (?:subscriber|"
-            r"member)|(?:first-time|new) subscribers|subscribe (?:now|today) (?:to|for)\b|"
-            r"subscribers? (?:can|only) (?:read|access|log in)|support (?:our|independent|quality)"
-            r" journalism|consider supporting (?:us|our)|become a (?:member|subscriber|supporter)|"
-            r"hazte (?:miembro|socio)|suscríbete|pour lire la suite|pour accéder en illimité|"
-            r"déjà abonné|jetzt (?:abonnieren|weiterlesen|unterstützen)|unterstütze (?:uns|unsere "
-            r"arbeit|unser magazin)|schon abonnent|wesprzyj nas|zostań (?:patronem|subskrybentem))",
-            _I,
-        ),
-        max_words=40,
     ),
     Rule(
         "app_promo_v1",
