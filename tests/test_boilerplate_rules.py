@@ -26,7 +26,6 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Menu prices rose.",
         ],
     ),
-    "wordpress_related_category_v1": (['In "World News"', "In “Politics”"], ["In May, he left."]),
     "breadcrumb_v1": (
         ["Home > World > Asia", "Home / News / Politics", "News › Europe › Germany", "A | B | C"],
         ["Prices rose > 5% in May, more than the forecast.", "Home prices fell in March."],
@@ -168,6 +167,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Weitere Beiträge folgen in den nächsten Wochen.",
         ],
     ),
+    "wordpress_related_category_v1": (['In "World News"', "In “Politics”"], ["In May, he left."]),
     "comment_reply_prompt_v1": (
         [
             "Leave a Reply",

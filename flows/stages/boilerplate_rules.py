@@ -365,12 +365,6 @@ RULES: tuple[Rule, ...] = (
         max_words=6,
     ),
     Rule(
-        "wordpress_related_category_v1",
-        "see_also",
-        re.compile(r"^(?:In|Dans|En|In der Kategorie)\s+[“\"«„].{1,60}[”\"»“]$"),
-        max_words=10,
-    ),
-    Rule(
         "breadcrumb_v1",
         "navigation",
         re.compile(
@@ -585,6 +579,12 @@ RULES: tuple[Rule, ...] = (
             _I,
         ),
         max_words=8,
+    ),
+    Rule(
+        "wordpress_related_category_v1",
+        "see_also",
+        re.compile(r"^(?:In|Dans|En|In der Kategorie)\s+[“\"«„].{1,60}[”\"»“]$"),
+        max_words=10,
     ),
     # --- comment prompts
     Rule(
