@@ -29,6 +29,9 @@ Rows (`--only` names):
   newsclean-html              the pipeline, production settings (block_model="bundled")
   newsclean-html-rules        the pipeline with block_model="none": trafilatura + the rules
   model-<stem>                the pipeline with block_model=<file> for each `--model FILE`
+  newsclean-html-other-sites  with `--folds DIR` (benchmarks/train_blocks.py --save-folds): each
+                              page through the pipeline with the fold model trained without its
+                              site; only the pages the folds list are measured
   text-baseline               the page's whole visible text (inscriptis), kept as it is
   newsclean-text              that text as a plain-text document through the pipeline
 
@@ -46,7 +49,7 @@ cleaner for the run, `RULE/WORD` only the alternative WORD of that rule's patter
 run prints, per newsclean row, the pages where each rule removed something.
 
 Usage: python benchmarks/quality.py [--corpus trafilatura,wcxb] [--limit N] [--jobs N]
-                                    [--only ROW,...] [--model FILE ...] [--pages-file FILE]
+                                    [--only ROW,...] [--model FILE ...] [--folds DIR] [--pages-file FILE]
                                     [--without RULE[/WORD],...] [--json PATH] [--cache-dir DIR]
 """
 
@@ -81,6 +84,8 @@ TRAF_PRESETS: dict[str, dict[str, bool]] = {
     "traf-precision": {"favor_precision": True},
     "traf-precision-nocomments": {"favor_precision": True, "include_comments": False},
 }
+# The row `--folds DIR` adds: each page scored by the fold model that did not see its site.
+OTHER_SITES_ROW = "newsclean-html-other-sites"
 # newsclean HTML rows and the block model each runs with (`--model` adds more).
 NEWSCLEAN_HTML = {"newsclean-html": "bundled", "newsclean-html-rules": "none"}
 TEXT_ROWS = ("text-baseline", "newsclean-text")
@@ -92,6 +97,7 @@ LABELS = {
     "traf-precision-nocomments": "trafilatura, favor_precision + include_comments=False",
     "newsclean-html": "newsclean HTML, bundled block model (production)",
     "newsclean-html-rules": "newsclean HTML, block_model=none (trafilatura + rules)",
+    OTHER_SITES_ROW: "newsclean HTML, block model trained without the page's site",
     "text-baseline": "whole-page text (inscriptis), do nothing",
     "newsclean-text": "whole-page text (inscriptis) + newsclean text path",
 }
@@ -265,6 +271,7 @@ def run_pipeline(doc: Any, block_model: str | None) -> Produced:
 # Set in the parent before the pool forks; the workers read them.
 SELECTED: tuple[str, ...] = ROWS
 MODELS: dict[str, str] = {}  # row -> block model of the newsclean HTML rows
+FOLD_MODELS: dict[str, str] = {}  # page file -> the fold model trained without its site
 TIMEOUT = 60
 CACHE: dict[str, dict[str, dict[str, Any]]] = {}  # row -> page file -> {"text", "cpu"}
 CONTEXT: RunContext | None = None
@@ -279,7 +286,7 @@ def measure_page(ref: PageRef) -> dict[str, Any]:
         if row in TRAF_PRESETS:
             out[row] = cached(row, page, lambda row=row: run_trafilatura(page, TRAF_PRESETS[row]))
         elif row in MODELS:
-            model = MODELS[row]
+            model = FOLD_MODELS[page.file] if row == OTHER_SITES_ROW else MODELS[row]
             out[row] = measured(page, lambda m=model: run_pipeline(page_document(page, raw), m))
     text_rows = [row for row in SELECTED if row in TEXT_ROWS]
     if text_rows:
@@ -558,6 +565,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a block model file: adds the row model-<file stem> (repeatable)",
     )
     parser.add_argument(
+        "--folds",
+        type=Path,
+        default=None,
+        help="a folder of fold-K.json models and fold-K.pages lists (benchmarks/train_blocks.py "
+        "--save-folds): adds the row newsclean-html-other-sites, each page scored by the model "
+        "trained without its site",
+    )
+    parser.add_argument(
         "--pages-file",
         type=Path,
         default=None,
@@ -579,12 +594,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if not path.is_file():
             parser.error(f"--model: no file {path}")
         args.models[f"model-{path.stem}"] = str(path.resolve())
+    args.fold_models = read_folds(args.folds) if args.folds else {}
+    if args.folds:
+        if not args.fold_models:
+            parser.error(f"--folds: no fold-K.json and fold-K.pages in {args.folds}")
+        args.models[OTHER_SITES_ROW] = "folds"
     every = (*ROWS, *(row for row in args.models if row not in ROWS))
     args.rows = every if args.only is None else tuple(r.strip() for r in args.only.split(","))
     unknown = [row for row in args.rows if row not in every]
     if unknown:
         parser.error(f"unknown rows {unknown}; choose from {', '.join(every)}")
     return args
+
+
+def read_folds(folder: Path) -> dict[str, dict[str, str]]:
+    """corpus -> page file -> the model of the fold that held the page out."""
+    found: dict[str, dict[str, str]] = {}
+    for pages in sorted(folder.glob("fold-*.pages")):
+        model = pages.with_suffix(".json")
+        if not model.is_file():
+            continue
+        for line in pages.read_text("utf-8").splitlines():
+            corpus, _, page = line.partition("\t")
+            if page:
+                found.setdefault(corpus, {})[page] = str(model.resolve())
+    return found
 
 
 def read_pages_file(path: Path) -> set[str]:
@@ -677,6 +711,8 @@ def warm_up() -> None:
         html = WARM_UP_PAGE
         doc = SourceDocument("warm", "warm", "html", "html", html, len(html))
         for model in MODELS.values():
+            if model == "folds":
+                continue  # each page loads its fold's model
             process_document(doc, CONTEXT, ProcessSettings(ExtractionSettings(block_model=model)))
         text = inscriptis.get_text(html)
         process_document(replace(doc, content_kind="text", content=text), CONTEXT)
@@ -689,7 +725,10 @@ def measure_corpus(
     args: argparse.Namespace,
     unavailable: dict[str, str],
 ) -> dict[str, Any]:
-    global WCXB_EVALUATE, CACHE
+    global WCXB_EVALUATE, CACHE, FOLD_MODELS
+    FOLD_MODELS = args.fold_models.get(corpus, {})
+    if OTHER_SITES_ROW in SELECTED:
+        refs = [ref for ref in refs if ref.file in FOLD_MODELS]
     if corpus == "wcxb":
         WCXB_EVALUATE = load_wcxb_scoring(root)
     cache_file = results_cache_file(args.cache_dir, corpus)

@@ -57,6 +57,7 @@ from flows.run_steps import RUN_STEPS  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
+from flows.stages.block_model import model_tag  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 
 
@@ -140,7 +141,8 @@ def clean_articles(
     # already checked them and handed them over.
     config = RunConfig.for_flow_run(**locals())
     started = datetime.now(UTC).replace(microsecond=0)
-    context = RunContext(new_run_id(started), started, __version__)
+    # The version names the block model too: rows of another model are another pipeline.
+    context = RunContext(new_run_id(started), started, f"{__version__}+{model_tag()}")
     storage = Storage(config.output)
     with RunLock(storage):
         recovered = commit.recover(storage)  # a run killed while publishing: finish its commit

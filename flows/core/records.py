@@ -85,11 +85,13 @@ class SourceDocument:
 
 @dataclass
 class Extracted:
-    """The extract stage's result: the main text, and the seed metadata the page added to."""
+    """The extract stage's result: the main text, the seed metadata the page added to, and the
+    spans the extractor's own text had that the block model dropped."""
 
     text: str
     content_kind: str  # "text" | "html": which path the text came from, for the cleaner
     seed: SeedMetadata
+    removed: tuple[RemovedSpan, ...] = ()
 
 
 @dataclass

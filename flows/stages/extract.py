@@ -1,4 +1,9 @@
-"""Extract: HTML pages to main text and metadata with trafilatura; plain text passes through.
+"""Extract: HTML pages to main text and metadata; plain text passes through.
+
+trafilatura finds the page's metadata and its own main text; the block model
+(flows/stages/block_model.py) then judges every text block of the page, with trafilatura's choice
+as one of its measures, and the blocks it keeps are the main text. Blocks trafilatura kept and
+the model dropped are removed spans (kind `non_article`, with their score).
 
 trafilatura's own de-duplication cache is process-wide and makes results depend on the order of
 documents, so it stays off; duplicates are found later, over the whole run, by the dedup stage.
@@ -10,11 +15,14 @@ from dataclasses import replace
 
 from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
 from flows.stages.document import DocumentState, ExtractionSettings
+from lxml.html import HtmlElement
+
+from flows.stages import block_model
 from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
 
 
 class ExtractionError(Exception):
-    """The page holds no main text trafilatura can find."""
+    """The page holds no main text: neither trafilatura nor the block model finds any."""
 
 
 def stage(state: DocumentState) -> DocumentState | Rejection:
@@ -23,7 +31,7 @@ def stage(state: DocumentState) -> DocumentState | Rejection:
         extracted = extract(state.doc, state.settings.extraction)
     except ExtractionError as error:
         return state.reject("extract", "no_main_text", str(error))
-    return replace(state, extracted=extracted)
+    return replace(state, extracted=extracted, removed=(*state.removed, *extracted.removed))
 
 
 def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> Extracted:
@@ -33,15 +41,32 @@ def extract(doc: SourceDocument, settings: ExtractionSettings | None = None) -> 
 
 
 def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) -> Extracted:
-    import trafilatura  # a worker process imports it once; the CLI's --help does not pay for it
-
-    # Parsed once, for trafilatura (which works on its own copy) and for the page's facts; a page
-    # lxml cannot parse goes to trafilatura as a string, as before.
+    # Parsed once, for trafilatura (which works on its own copy), the block model and the page's
+    # facts; a page lxml cannot parse goes to trafilatura as a string, as before.
     tree = parse_tree(html)
     page = html if tree is None else tree
+    found = trafilatura_result(page, seed.url, settings)
+    extractor_text = str(found.get("text") or "").strip()
+    model = block_model.model_for(settings.block_model)
+    if model is not None and tree is not None:
+        choice = block_model.main_text(tree, extractor_text, model)
+        text, removed = choice.text, choice.removed
+    else:
+        text, removed = extractor_text, ()
+    if not text.strip():
+        raise ExtractionError("no main text found in the page")
+    return Extracted(text, "html", merge_seed(seed, found, html_facts(page)), removed)
+
+
+def trafilatura_result(
+    page: str | HtmlElement, url: str | None, settings: ExtractionSettings
+) -> dict[str, object]:
+    """trafilatura's main text and metadata for a page; empty when it finds no main text."""
+    import trafilatura  # a worker process imports it once; the CLI's --help does not pay for it
+
     result = trafilatura.bare_extraction(
         page,
-        url=seed.url,
+        url=url,
         with_metadata=True,
         include_comments=settings.include_comments,
         favor_precision=settings.favor_precision,
@@ -49,12 +74,8 @@ def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) ->
         deduplicate=False,
     )
     if result is None:
-        raise ExtractionError("trafilatura found no main text in the page")
-    found = result.as_dict() if hasattr(result, "as_dict") else dict(result)
-    text = found.get("text") or ""
-    if not text.strip():
-        raise ExtractionError("trafilatura found no main text in the page")
-    return Extracted(text, "html", merge_seed(seed, found, html_facts(page)))
+        return {}
+    return result.as_dict() if hasattr(result, "as_dict") else dict(result)
 
 
 def merge_seed(

@@ -1,0 +1,194 @@
+"""The block model: which of a page's text blocks are the article, with a score each.
+
+A gradient-boosted tree ensemble (trained by `benchmarks/train_blocks.py` with scikit-learn's
+HistGradientBoostingClassifier on the development corpora's gold main text) over the measures of
+flows/stages/blocks.py. The trees are exported to a JSON file versioned in the repository
+(`flows/stages/models/blocks.v1.json`) and evaluated here with numpy alone, so a run needs no
+scikit-learn and no pickled objects, and a model file says exactly what it is.
+
+`choose(blocks, scores, model)` is the decision: the blocks scoring at least the model's
+threshold, in page order. Everything is pure; a model file loads once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from lxml.html import HtmlElement
+
+from flows.core.records import RemovedSpan
+from flows.stages import line_model
+from flows.stages.blocks import block_feature_names, block_features, page_blocks, title_of
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "blocks.v1.json"
+# The kind of span a block the model drops becomes (the same kind as the line model's).
+KIND = "non_article"
+# The column saying whether the extractor (trafilatura) kept a block.
+EXTRACTOR_KEPT = block_feature_names().index("extractor_kept")
+
+
+@dataclass(frozen=True)
+class TreeEnsemble:
+    """Binary trees flattened into parallel arrays; the score is sigmoid(baseline + sum of
+    the leaves reached). A node goes left when its feature's value is <= its threshold."""
+
+    baseline: float
+    feature: np.ndarray  # per node; -1 at a leaf
+    threshold: np.ndarray
+    left: np.ndarray  # node indexes into the same arrays
+    right: np.ndarray
+    value: np.ndarray  # a leaf's contribution
+    roots: np.ndarray  # the root node of each tree
+    depth: int  # the longest root-to-leaf path
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if x.shape[0] == 0:
+            return np.zeros(0)
+        rows = np.arange(x.shape[0])[:, None]
+        node = np.broadcast_to(self.roots, (x.shape[0], len(self.roots))).copy()
+        for _ in range(self.depth):
+            feature = self.feature[node]
+            inner = feature >= 0
+            if not inner.any():
+                break
+            goes_left = x[rows, np.where(inner, feature, 0)] <= self.threshold[node]
+            node = np.where(inner, np.where(goes_left, self.left[node], self.right[node]), node)
+        raw = self.baseline + self.value[node].sum(axis=1)
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0))))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TreeEnsemble:
+        feature: list[int] = []
+        threshold: list[float] = []
+        left: list[int] = []
+        right: list[int] = []
+        value: list[float] = []
+        roots: list[int] = []
+        for tree in data["trees"]:
+            offset = len(feature)
+            roots.append(offset)
+            for f, t, lo, hi, v in zip(
+                tree["feature"], tree["threshold"], tree["left"], tree["right"], tree["value"],
+                strict=True,
+            ):
+                feature.append(f)
+                threshold.append(t)
+                left.append(lo + offset if f >= 0 else -1)
+                right.append(hi + offset if f >= 0 else -1)
+                value.append(v)
+        return cls(
+            baseline=float(data["baseline"]),
+            feature=np.array(feature, dtype=np.int64),
+            threshold=np.array(threshold, dtype=float),
+            left=np.array(left, dtype=np.int64),
+            right=np.array(right, dtype=np.int64),
+            value=np.array(value, dtype=float),
+            roots=np.array(roots, dtype=np.int64),
+            depth=int(data["depth"]),
+        )
+
+
+@dataclass(frozen=True)
+class BlockModel:
+    """The trees, the threshold the decision uses, and the stopword lists the text measures need."""
+
+    name: str
+    trees: TreeEnsemble
+    threshold: float
+    stopwords: dict[str, frozenset[str]]
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return self.trees.predict(x)
+
+
+class ModelFileError(ValueError):
+    """A model file that this version of the block measures cannot use."""
+
+
+def model_from_dict(data: dict[str, Any]) -> BlockModel:
+    if data.get("features") != block_feature_names():
+        raise ModelFileError(
+            f"{data.get('name')}: its features do not match this version of flows/stages/blocks.py"
+        )
+    return BlockModel(
+        name=str(data["name"]),
+        trees=TreeEnsemble.from_dict(data["ensemble"]),
+        threshold=float(data["threshold"]),
+        # The line model's stopword lists: one table for both models' text measures.
+        stopwords=line_model.load_model().stopwords,
+    )
+
+
+@lru_cache(maxsize=8)
+def load_model(path: Path = MODEL_PATH) -> BlockModel:
+    return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def choose(scores: Sequence[float], threshold: float) -> list[bool]:
+    """Per block, whether it is kept: its score reaches the threshold."""
+    return [value >= threshold for value in scores]
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision over a page
+
+
+@dataclass(frozen=True)
+class BlockChoice:
+    """The page's main text as the model chose it, and the spans of the extractor's text it
+    dropped (each with its score)."""
+
+    text: str
+    removed: tuple[RemovedSpan, ...]
+
+
+def main_text(tree: HtmlElement, extractor_text: str, model: BlockModel) -> BlockChoice:
+    """The blocks the model keeps, in page order, one per line.
+
+    When it keeps none, the extractor's text stands: a page the model cannot read is not a
+    reason to lose what trafilatura found (validation judges the result).
+    """
+    blocks = page_blocks(tree)
+    if not blocks:
+        return BlockChoice(extractor_text, ())
+    x = block_features(blocks, title_of(tree), extractor_text, model.stopwords)
+    scores = model.score(x)
+    keep = choose(scores.tolist(), model.threshold)
+    if not any(keep):
+        return BlockChoice(extractor_text, ())
+    extractor_kept = x[:, EXTRACTOR_KEPT]
+    removed = tuple(
+        RemovedSpan(KIND, block.text, f"{model.name} score={score:.2f}")
+        for block, kept, score, by_extractor in zip(
+            blocks, keep, scores, extractor_kept, strict=True
+        )
+        if not kept and by_extractor
+    )
+    text = "\n".join(block.text for block, kept in zip(blocks, keep, strict=True) if kept)
+    return BlockChoice(text, removed)
+
+
+def model_for(setting: str) -> BlockModel | None:
+    """The model an ExtractionSettings.block_model value names: "bundled", "none" or a file."""
+    if setting == "none":
+        return None
+    if setting == "bundled":
+        return load_model()
+    return load_model(Path(setting))
+
+
+def model_tag(setting: str = "bundled") -> str:
+    """What a row's `pipeline_version` says about the block model: its name and the start of
+    its file's SHA-256 (a retrained model is another model), or that none ran."""
+    if setting == "none":
+        return "no-block-model"
+    path = MODEL_PATH if setting == "bundled" else Path(setting)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{load_model(path).name}.{digest}"
