@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.core.records import CleanedText
+from flows.core.records import CleanedText, RemovedSpan
+from flows.core.residue import ResiduePattern, residue_patterns
 from flows.stages.boilerplate_rules import DATELINE_RULES, LINE_RULES, TAIL_RULES, first_match
-from flows.stages.clean import clean_text
+from flows.stages.clean import RESIDUE_RULE, clean_text, cut_residue
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -526,3 +527,91 @@ def test_a_first_line_that_only_shares_words_with_the_title_stays() -> None:
     text = "Port city approves ferry line after long debate about costs and the harbour traffic.\nMore text here."
     cleaned = clean_text(text, content_kind="html", title="Port city")
     assert cleaned.paragraphs[0].startswith("Port city approves")
+
+
+# ---------------------------------------------------------------------------------------------
+# The last step: residue the row suite forbids, cut with the suite's own patterns
+
+
+def test_see_also_glued_to_the_last_sentence_is_cut_and_recorded() -> None:
+    text = (
+        "The harbour reopened on Monday after a week of repairs to the cranes.\n"
+        "Dock workers said the backlog would take a month to clear. "
+        "See also our map of the shipping routes."
+    )
+    cleaned = clean_text(text, content_kind="html")
+    assert cleaned.paragraphs[-1].endswith("would take a month to clear.")
+    assert [(s.kind, s.text, s.rule) for s in cleaned.removed] == [
+        ("see_also", "See also our map of the shipping routes.", RESIDUE_RULE)
+    ]
+
+
+def _paragraphs(*texts: str) -> CleanedText:
+    return CleanedText(paragraphs=list(texts))
+
+
+def test_residue_lines_at_the_head_and_the_tail_go_with_their_kind() -> None:
+    cleaned = cut_residue(
+        _paragraphs(
+            "See also: Ferry fares rise again",
+            "The harbour reopened on Monday.",
+            "Dock workers expect a busy month.",
+            "(Reporting by Jane Doe; Editing by Mark Stone)",
+        ),
+        residue_patterns(),
+    )
+    assert cleaned.paragraphs == [
+        "The harbour reopened on Monday.",
+        "Dock workers expect a busy month.",
+    ]
+    kinds = {span.text: span.kind for span in cleaned.removed}
+    assert kinds == {
+        "See also: Ferry fares rise again": "see_also",
+        "(Reporting by Jane Doe; Editing by Mark Stone)": "credit",
+    }
+    assert {span.rule for span in cleaned.removed} == {RESIDUE_RULE}
+
+
+def test_residue_spans_keep_document_order() -> None:
+    # Spans the rules removed before: one after the first paragraph, one after the last.
+    before = [RemovedSpan("caption", "A crane at dawn.", "x"), RemovedSpan("social", "Share", "y")]
+    cleaned = CleanedText(
+        paragraphs=[
+            "See also: Ferry fares",
+            "The harbour reopened.",
+            "Dock workers expect a busy month. Writing by Jane Doe; Editing by Mark Stone",
+        ],
+        removed=list(before),
+    )
+    cut_residue(cleaned, residue_patterns(), ends=[0, 1, 1])
+    assert cleaned.paragraphs == ["The harbour reopened.", "Dock workers expect a busy month."]
+    assert [span.text for span in cleaned.removed] == [
+        "See also: Ferry fares",
+        "A crane at dawn.",
+        "Writing by Jane Doe; Editing by Mark Stone",
+        "Share",
+    ]
+
+
+def test_a_match_inside_a_paragraph_is_left_for_validation() -> None:
+    # Not at a paragraph's end, or starting inside a word: the cleaner cannot tell where the junk
+    # ends, so it leaves the text whole (and validation decides).
+    patterns = (ResiduePattern("credit", re.compile(r"Editing by [A-Z]\w+")),)
+    cleaned = cut_residue(
+        _paragraphs(
+            "Editing by Mark was the slowest part of the project.",
+            "The award for Photo-Editing by Mark",
+        ),
+        patterns,
+    )
+    assert cleaned.removed == []
+    assert len(cleaned.paragraphs) == 2
+
+
+def test_a_body_of_nothing_but_residue_is_emptied() -> None:
+    cleaned = cut_residue(
+        _paragraphs("Leave a Reply", "Your email address will not be published."),
+        residue_patterns(),
+    )
+    assert cleaned.paragraphs == []
+    assert [span.kind for span in cleaned.removed] == ["comment_prompt", "comment_prompt"]

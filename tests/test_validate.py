@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from flows.core.residue import residue_patterns
 from flows.core.resources import expectations_dir
 from flows.quality.validate import (
     BATCH_SUITE_FILE,
@@ -25,6 +26,8 @@ from flows.quality.validate import (
     write_data_docs,
     write_results_json,
 )
+from flows.stages.boilerplate_rules import KINDS
+from flows.stages.clean import clean_text
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 # Row tests lift the quarantine ceiling so a row failure never also fails the batch.
@@ -130,7 +133,9 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         with_values("body", {1: "Too short.", 2: LONG}),
         {1: ["body_length"], 2: ["body_length"]},
     ),
-    ("few words", with_values("word_count", {0: 49}), {0: ["word_count_min"]}),
+    ("few words", with_values("word_count", {0: 24}), {0: ["word_count_min"]}),
+    # A news brief of two or three sentences is an article.
+    ("a short article", with_values("word_count", {0: 25, 1: 49}), {}),
     ("language null", with_values("language", {1: None}), {1: ["language_detected"]}),
     (
         "language not iso",
@@ -164,6 +169,18 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
             },
         ),
         {0: ["body_boilerplate_residue"], 2: ["body_boilerplate_residue"]},
+    ),
+    (
+        "only teasers",
+        with_values(
+            "body",
+            {
+                1: "The mayor promised on Tuesday that the new tram line would open...\n\n"
+                "Five things to know before the budget vote, from rents to...\n\n"
+                "Why the harbour cranes stood still for a week…",
+            },
+        ),
+        {1: ["body_only_teasers"]},
     ),
     (
         "duplicate of unknown id",
@@ -206,6 +223,78 @@ def test_row_expectation_fails_exactly_its_rows(
 def test_every_row_expectation_has_a_failing_case(suites: Suites) -> None:
     covered = {name for case in ROW_CASES for names in case[2].values() for name in names}
     assert covered | {"language_accepted"} == set(suites.row_names())
+
+
+# --- Boilerplate residue: where boilerplate stands, never a phrase inside prose ---------------
+
+# Article text that uses the phrases the residue check looks for. Each must pass.
+PROSE_WITH_PHRASES = {
+    "a list item naming an editor at the end": BODY
+    + "\n\n- Our Favorite Monitors for Color Grading and Photo Editing by Priya Natarajan "
+    "Designers need accurate screens, and we tested twelve of them over a month.",
+    "a cross-reference inside a paragraph": "The study found losses in every county. See also "
+    "the regional tables in the appendix, which show how the dry summer hit the east hardest. "
+    "Farmers there expect a smaller harvest next year.\n\n" + BODY,
+    "see also in a sentence at the end": BODY
+    + "\n\nReaders can see also how each councillor voted on the council's website.",
+    "a review's opening credit": "Written by Ana Ruiz and directed by Tomas Ek, the play follows "
+    "two sisters who inherit a failing vineyard.\n\n" + BODY,
+    "edited by hand": BODY + "\n\nEdited by hand, the photos look warmer than the originals.",
+    "reporting by a newspaper": "Reporting by the Harbour Gazette found that the agency ignored "
+    "the warnings for years.\n\n" + BODY,
+    "leave a reply in a sentence": BODY + "\n\nThe column urged readers to leave a reply on "
+    "the consultation page before Friday.",
+    "our standards in a quote": BODY + "\n\n\u201cThe offer does not meet our standards: it is "
+    "an insult,\u201d the union said.",
+}
+
+# Boilerplate where it stands: whole lines (first, last, in the middle), credit lines, and
+# junk glued to the end of the body. Each must fail.
+BOILERPLATE_IN_PLACE = {
+    "credit line at the end": BODY + "\n\nReporting by Jane Doe in Lisbon; Editing by Mark Stone",
+    "credit line in parentheses": BODY + "\n\n(Reporting by Jane Doe; additional reporting by "
+    "Tom Lee in Porto; Editing by Ann Kim)",
+    "credit glued to the last sentence": BODY + " Writing by Jane Doe; Editing by Mark Stone",
+    "see-also line first": "See also: Markets fall for a third day\n\n" + BODY,
+    "see-also bullet in the middle": BODY + "\n\n- See also: How the tram vote went\n\n" + BODY,
+    "see-also sentence glued to the end": BODY + " See also our guide to the city's parks.",
+    "comment prompt on its own line": BODY + "\n\nLeave a Reply\n\n" + BODY,
+    "comment form line at the end": BODY + "\n\nYour email address will not be published. "
+    "Required fields are marked *",
+    "standards statement glued to the end": BODY + " Our Standards: How we verify what we publish.",
+}
+
+
+def _residue_failures(suites: Suites, bodies: list[str]) -> list[bool]:
+    frame = base_frame(rows=len(bodies))
+    frame = with_values("body", dict(enumerate(bodies)))(frame)
+    failures = run(suites, frame).row_failures
+    return ["body_boilerplate_residue" in failures.get(i, []) for i in range(len(bodies))]
+
+
+def test_phrases_inside_article_prose_pass(suites: Suites) -> None:
+    failed = _residue_failures(suites, list(PROSE_WITH_PHRASES.values()))
+    assert [name for name, bad in zip(PROSE_WITH_PHRASES, failed, strict=True) if bad] == []
+
+
+def test_boilerplate_where_it_stands_fails(suites: Suites) -> None:
+    failed = _residue_failures(suites, list(BOILERPLATE_IN_PLACE.values()))
+    assert [name for name, bad in zip(BOILERPLATE_IN_PLACE, failed, strict=True) if not bad] == []
+
+
+def test_the_cleaner_leaves_no_residue_and_keeps_the_prose(suites: Suites) -> None:
+    # The clean stage cuts with the suite's own patterns: what it publishes passes the check,
+    # and article text that only mentions the phrases comes out whole.
+    junk = [clean_text(body, content_kind="html") for body in BOILERPLATE_IN_PLACE.values()]
+    assert all(cleaned.removed for cleaned in junk)
+    assert not any(_residue_failures(suites, [cleaned.body for cleaned in junk]))
+    for body in PROSE_WITH_PHRASES.values():
+        assert clean_text(body, content_kind="html").body == body
+
+
+def test_residue_kinds_are_span_kinds() -> None:
+    patterns = residue_patterns()
+    assert patterns and {p.kind for p in patterns} <= set(KINDS)
 
 
 def test_duplicate_of_may_name_an_id_already_in_the_dataset(suites: Suites) -> None:
@@ -338,7 +427,7 @@ def test_empty_frame_is_publishable(suites: Suites) -> None:
 
 
 def test_results_are_compact_json(suites: Suites) -> None:
-    residue = BODY + "\n\nSee also " + "y" * 5000
+    residue = "y " * 2500 + BODY + "\n\nSee also: the budget in numbers"
     frame = with_values("body", {i: residue for i in range(55)})(base_frame(rows=60))
     outcome = run(suites, frame)
     assert len(outcome.row_failures) == 55  # positions come from GX objects, never cut
@@ -427,6 +516,31 @@ def test_unknown_parameter_is_a_suite_error(suite_dir: Path) -> None:
 
     edit_rows(suite_dir, rename)
     with pytest.raises(SuiteError, match="unknown parameter 'min_chars'"):
+        load_suites(suite_dir)
+
+
+def _residue_expectation(document: dict[str, Any]) -> dict[str, Any]:
+    (found,) = [
+        e for e in document["expectations"] if e["meta"]["name"] == "body_boilerplate_residue"
+    ]
+    return found
+
+
+def test_residue_pattern_without_its_kind_is_a_suite_error(suite_dir: Path) -> None:
+    edit_rows(suite_dir, lambda d: _residue_expectation(d)["meta"]["kinds"].pop())
+    with pytest.raises(SuiteError, match=r"regex_list and meta\.kinds"):
+        load_suites(suite_dir)
+
+
+def test_residue_pattern_pandas_cannot_run_is_a_suite_error(suite_dir: Path) -> None:
+    # Python's re reads a comment; RE2, which pandas uses for such a pattern, does not.
+    def add(document: dict[str, Any]) -> None:
+        residue = _residue_expectation(document)
+        residue["kwargs"]["regex_list"].append("(?m)(?#a comment)^Advertisement$")
+        residue["meta"]["kinds"].append("advertisement")
+
+    edit_rows(suite_dir, add)
+    with pytest.raises(SuiteError, match="does not run on a pandas string column"):
         load_suites(suite_dir)
 
 

@@ -30,10 +30,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from flows.core.residue import ROW_SUITE_FILE, ResiduePatternError, parse_residue_patterns
 from flows.core.resources import expectations_dir
 from flows.core.schema import TableSchema, articles_schema
 
-ROW_SUITE_FILE = "articles.rows.json"
 BATCH_SUITE_FILE = "articles.batch.json"
 
 # Helper columns the validator adds to its own copy of the frame: a row key for row-level
@@ -75,9 +75,11 @@ class SuiteError(Exception):
 
 @dataclass(frozen=True)
 class ValidationSettings:
-    min_body_chars: int = 200
+    # A short real article is an article: news briefs and short posts run to 25 to 50 words
+    # (2 or 3 sentences). Below this, a body is a caption, a slogan or a failed extraction.
+    min_body_chars: int = 100
     max_body_chars: int = 200_000
-    min_word_count: int = 50
+    min_word_count: int = 25
     max_title_chars: int = 300
     languages: tuple[str, ...] = ()  # empty = every language accepted
     max_quarantine_share: float = 0.5
@@ -122,6 +124,7 @@ def load_suites(directory: Path | None = None) -> Suites:
     schema = articles_schema()
     columns = tuple(schema.names)
     rows = _load_suite(directory / ROW_SUITE_FILE, allowed_columns=set(columns))
+    _check_residue_patterns(directory / ROW_SUITE_FILE)
     batch = _load_suite(directory / BATCH_SUITE_FILE, allowed_columns={*columns, QUARANTINED})
     _check_type_expectations(batch, schema, directory / BATCH_SUITE_FILE)
     _check_not_null_expectations([rows, batch], schema, directory)
@@ -144,6 +147,26 @@ def _load_suite(path: Path, *, allowed_columns: set[str]) -> Any:
         reason = complaints[0] if complaints else "unknown reason"
         raise SuiteError(f"{path.name}: GX rejected {', '.join(dropped)}: {reason}")
     return suite
+
+
+def _check_residue_patterns(path: Path) -> None:
+    # The clean stage cuts with the same patterns (flows/core/residue.py): each must compile and
+    # name its kind, or a run would fail in every worker instead of here. Each must also run the
+    # way GX runs it: pandas hands a pattern it deems RE2-safe to pyarrow, where a Python-only
+    # construct (a comment, say) fails on the first batch instead of at startup.
+    try:
+        patterns = parse_residue_patterns(_read_suite_json(path))
+    except ResiduePatternError as error:
+        raise SuiteError(f"{path.name}: {error}") from error
+    probe = pd.Series(["x"], dtype="str")
+    for residue in patterns:
+        try:
+            probe.str.contains(residue.pattern.pattern)
+        except Exception as error:  # pyarrow raises its own error types for a bad pattern
+            raise SuiteError(
+                f"{path.name}: residue pattern {residue.pattern.pattern[:60]!r} does not run "
+                f"on a pandas string column: {error}"
+            ) from error
 
 
 def _read_suite_json(path: Path) -> dict[str, Any]:

@@ -14,16 +14,21 @@ single line cannot tell: where it sits. In order:
 6. a dateline ("BEIJING (Reuters) -") is cut off the front of the first body paragraph;
 7. text mode only, after the rules: the line model (flows/stages/line_model.py) scores every line of a
    whole-page text and the body lines outside the article's main block (or scoring under its
-   floor) go as `non_article`, each with its score in the rule name.
+   floor) go as `non_article`, each with its score in the rule name;
+8. last, the residue the data contract forbids (the `body_boilerplate_residue` patterns of the row
+   suite, flows/core/residue.py) is cut from the finished body where it stands as a whole line or
+   as the end of a line, so validation quarantines only a body still wrong after cleaning.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, replace
 
 from flows.core.records import CleanedText, Rejection, RemovedSpan
+from flows.core.residue import ResiduePattern, residue_patterns
 from flows.stages import line_model as lineclass
 from flows.stages.boilerplate_rules import (
     DATELINE_RULES,
@@ -53,6 +58,10 @@ BIO_CONTINUATION_RULE = "bio_continuation_v1"
 GLUED_TAIL_MAX = 40
 # Texts shorter than this (in non-empty lines) are not given to the line model.
 LINE_MODEL_MIN_LINES = 5
+# The rule name of a span cut by the row suite's residue patterns (the span's kind is the pattern's).
+RESIDUE_RULE = "body_residue_v1"
+# A body holds a few residue spans at most; the bound keeps a pathological body from looping long.
+RESIDUE_MAX_CUTS = 20
 
 _SENTENCE_BREAK = re.compile(
     r"(?:[.!?…][\"'”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁ©])|[。！？](?=\S))"
@@ -89,7 +98,8 @@ def clean_text(text: str, *, content_kind: str = "text", title: str | None = Non
     _label_tail(lines, labels)
     if content_kind == "text":
         _label_off_article(lines, labels)
-    return _assemble(lines, labels)
+    result, ends = _assemble(lines, labels)
+    return cut_residue(result, residue_patterns(), ends)
 
 
 def stage(state: DocumentState) -> DocumentState | Rejection:
@@ -348,11 +358,14 @@ def _dateline(paragraph: str) -> tuple[_Label | None, str]:
 # Output
 
 
-def _assemble(lines: list[str], labels: list[_Label | None]) -> CleanedText:
+def _assemble(lines: list[str], labels: list[_Label | None]) -> tuple[CleanedText, list[int]]:
+    """The cleaned text, and for each paragraph where in `removed` a span cut from its end goes
+    (right after the spans recorded before it), so later cuts keep the spans in document order."""
     body = _body_indices(labels)
     first = body[0] if body else -1
     last = body[-1] if body else -1
     result = CleanedText(paragraphs=[])
+    ends: list[int] = []
     for i, line in enumerate(lines):
         label = labels[i]
         if label is not None:
@@ -367,9 +380,62 @@ def _assemble(lines: list[str], labels: list[_Label | None]) -> CleanedText:
                 _record(result, dateline)
         if line:
             result.paragraphs.append(line)
+            ends.append(len(result.removed))
         for junk in glued:
             _record(result, junk)
+    return result, ends
+
+
+def cut_residue(
+    result: CleanedText, patterns: tuple[ResiduePattern, ...], ends: list[int] | None = None
+) -> CleanedText:
+    """Cut the residue the row suite forbids from the assembled body, recording each cut span.
+
+    The patterns are searched in the body as validation searches it (paragraphs joined by a blank
+    line). A match is cut when it runs to the end of its paragraph and starts the paragraph or a
+    new word in it: a whole line, or junk glued to the end of one. Anything else is left for
+    validation to quarantine. `ends` says where in `removed` each paragraph's cut spans go
+    (`_assemble`'s); without it they follow every span already there.
+    """
+    ends = [len(result.removed)] * len(result.paragraphs) if ends is None else ends
+    for _ in range(RESIDUE_MAX_CUTS):
+        cut = _first_residue(result.paragraphs, patterns)
+        if cut is None:
+            break
+        index, start, kind = cut
+        paragraph = result.paragraphs[index]
+        # A later cut from the same paragraph is earlier text: it goes before this one.
+        result.removed.insert(
+            ends[index], RemovedSpan(kind, paragraph[start:].strip(), RESIDUE_RULE)
+        )
+        ends[index + 1 :] = [end + 1 for end in ends[index + 1 :]]
+        kept = paragraph[:start].rstrip()
+        if kept:
+            result.paragraphs[index] = kept
+        else:
+            del result.paragraphs[index]
+            del ends[index]
     return result
+
+
+def _first_residue(
+    paragraphs: list[str], patterns: tuple[ResiduePattern, ...]
+) -> tuple[int, int, str] | None:
+    """The first cuttable residue: (paragraph index, offset in it, kind), or None."""
+    separator = "\n\n"  # as CleanedText.body joins them
+    body = separator.join(paragraphs)
+    starts = list(
+        itertools.accumulate((len(p) + len(separator) for p in paragraphs[:-1]), initial=0)
+    )
+    for residue in patterns:
+        for found in residue.pattern.finditer(body):
+            index = bisect.bisect_right(starts, found.start()) - 1
+            begin, end = starts[index], starts[index] + len(paragraphs[index])
+            at_word = found.start() == begin or body[found.start() - 1].isspace()
+            inside = found.start() < end and found.end() <= end
+            if at_word and inside and not body[found.end() : end].strip():
+                return index, found.start() - begin, residue.kind
+    return None
 
 
 def _record(result: CleanedText, label: _Label) -> None:
