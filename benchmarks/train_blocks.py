@@ -110,6 +110,7 @@ def snippet_labels(block_words: list[list[str]], gold: dict[str, Any]) -> np.nda
         if not words:
             continue
         text = f" {' '.join(words)} "
+
         # A snippet inside the block, or (for a block of a few words) the block inside a snippet.
         def holds(snippet: str, text: str = text, n: int = len(words)) -> bool:
             return snippet in text or (n >= 3 and text in snippet)
@@ -226,11 +227,15 @@ def export(model: Any, threshold: float, note: str) -> dict[str, Any]:
         depth = max(depth, int(nodes["depth"].max()))
         trees.append(
             {
-                "feature": [-1 if lf else int(f) for f, lf in zip(nodes["feature_idx"], leaf)],
+                "feature": [
+                    -1 if lf else int(f) for f, lf in zip(nodes["feature_idx"], leaf, strict=True)
+                ],
                 "threshold": [float(t) for t in nodes["num_threshold"]],
                 "left": [int(v) for v in nodes["left"]],
                 "right": [int(v) for v in nodes["right"]],
-                "value": [float(v) if lf else 0.0 for v, lf in zip(nodes["value"], leaf)],
+                "value": [
+                    float(v) if lf else 0.0 for v, lf in zip(nodes["value"], leaf, strict=True)
+                ],
             }
         )
     return {
@@ -267,8 +272,9 @@ def load_word_f1(wcxb_root: Path) -> Callable[[str, str], tuple[float, float, fl
 
 
 def chosen_text(page: PageData, scores: np.ndarray, threshold: float) -> str:
-    keep = scores >= threshold
-    if not keep.any():
+    """The pipeline's decision (block_model.decide) on measured scores."""
+    keep = block_model.decide(page.texts, scores.tolist(), threshold, page.extractor_text)
+    if keep is None:
         return page.extractor_text
     return "\n".join(t for t, k in zip(page.texts, keep, strict=True) if k)
 
@@ -308,6 +314,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--write", action="store_true", help="write the bundled model file")
     parser.add_argument("--save-folds", type=Path, default=None)
+    parser.add_argument(
+        "--no-evaluation", action="store_true", help="only train (and --write) the bundled model"
+    )
     return parser.parse_args(argv)
 
 
@@ -346,12 +355,17 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[tuple[str, str, dict[str, float]]] = []
     for corpus, pages in corpora.items():
-        rows.append((corpus, "trafilatura (include_comments=False)",
-                     score_pages(pages, [p.extractor_text for p in pages], word_f1)))
+        rows.append(
+            (
+                corpus,
+                "trafilatura (include_comments=False)",
+                score_pages(pages, [p.extractor_text for p in pages], word_f1),
+            )
+        )
 
     # other-sites: folds by site over both corpora
     oof: dict[int, np.ndarray] = {}
-    for fold in range(args.folds):
+    for fold in range(0 if args.no_evaluation else args.folds):
         held = [p for p in every if fold_of(p.site, args.folds) == fold]
         model = train([p for p in every if fold_of(p.site, args.folds) != fold])
         for page in held:
@@ -365,11 +379,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         print(f"fold {fold}: {len(held)} held-out pages", file=sys.stderr)
     for corpus, pages in corpora.items():
+        if args.no_evaluation:
+            break
         texts = [chosen_text(p, oof[id(p)], t) for p in pages]
         rows.append((corpus, "block model, other sites", score_pages(pages, texts, word_f1)))
 
     # other-corpus
     for corpus, pages in corpora.items():
+        if args.no_evaluation:
+            break
         other = [p for c, ps in corpora.items() if c != corpus for p in ps]
         model = train(other)
         texts = [chosen_text(p, model.predict_proba(p.x)[:, 1], t) for p in pages]
@@ -386,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
         block_model.MODEL_PATH.write_text(json.dumps(exported, separators=(",", ":")))
         print(f"wrote {block_model.MODEL_PATH}")
 
-    print(f"\n| corpus | system | P | R | F1 |\n|---|---|---:|---:|---:|")
+    print("\n| corpus | system | P | R | F1 |\n|---|---|---:|---:|---:|")
     for corpus, system, figures in rows:
-        print(f"| {corpus} | {system} | {figures['P']:.3f} | {figures['R']:.3f} | {figures['F1']:.3f} |")
+        print(
+            f"| {corpus} | {system} | {figures['P']:.3f} | {figures['R']:.3f} | {figures['F1']:.3f} |"
+        )
     return 0
 
 

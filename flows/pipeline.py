@@ -56,8 +56,8 @@ from flows.readers import discover  # noqa: E402
 from flows.run_steps import RUN_STEPS  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
-from flows.stages.document import ProcessSettings  # noqa: E402
 from flows.stages.block_model import model_tag  # noqa: E402
+from flows.stages.document import ProcessSettings  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 
 

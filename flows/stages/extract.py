@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
-from flows.stages.document import DocumentState, ExtractionSettings
 from lxml.html import HtmlElement
 
+from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
 from flows.stages import block_model
+from flows.stages.document import DocumentState, ExtractionSettings
 from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
 
 
