@@ -10,6 +10,7 @@ from flows.stages.html_facts import (
     HtmlFacts,
     all_jsonld_objects,
     article_objects,
+    headline,
     html_facts,
     jsonld_authors,
     meta_authors,
@@ -156,11 +157,111 @@ def test_merge_seed_keeps_htmldate_and_explicit_facts_apart() -> None:
         date_source="json_ld",
         authors=("Heiko",),
         organisations=("Daily News",),
+        printed_date="2023-06-18",
     )
     seed = merge_seed(SeedMetadata(url="https://example.com/a"), {"date": "2023-06-19"}, facts)
     assert (seed.date, seed.date_source) == ("2023-06-19", "htmldate")
     assert (seed.page_date, seed.page_date_source) == ("2023-06-19T08:00:00Z", "json_ld")
     assert (seed.page_authors, seed.page_organisations) == (("Heiko",), ("Daily News",))
+    assert seed.page_printed_date == "2023-06-18"
     # A JSONL input's own date stays the input's.
     given = SeedMetadata(date="2020-01-01", date_source="input_field")
     assert merge_seed(given, {"date": "2023-06-19"}, facts).date_source == "input_field"
+
+
+# --- the date printed beside the headline ------------------------------------------------------
+
+PROSE = (
+    "<p>The city council voted on Tuesday evening to extend the night bus network to the "
+    "eastern suburbs, after a year of petitions from shift workers who said the last train "
+    "left them stranded. The new routes start in the spring.</p>"
+)
+
+
+def article(header: str, *, lang: str = "en", title: str = "Night buses reach the suburbs") -> str:
+    return (
+        f'<html lang="{lang}"><head><title>{title} | The Courier</title></head><body>'
+        '<nav><a href="/">Home</a> <a href="/archive">Archive: January 5, 2019</a></nav>'
+        f"<article>{header}{PROSE}"
+        "<p>Related: Tram fares frozen until June 30, 2025.</p></article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "lang", "expected"),
+    [
+        # A byline after the headline.
+        (
+            '<h1>Night buses reach the suburbs</h1><div class="byline">By Ana Ruiz '
+            "<span>March 4, 2024</span></div>",
+            "en",
+            "2024-03-04",
+        ),
+        # The first publication wins over the update printed beside it ...
+        (
+            "<h1>Night buses reach the suburbs</h1><p>Maya Chen | 12 February 2023 - "
+            "<em>Updated</em> 2 May 2024</p>",
+            "en",
+            "2023-02-12",
+        ),
+        # ... and a date labelled published wins over a bare one, wherever it stands.
+        (
+            "<h1>Night buses reach the suburbs</h1><p>Printed edition 3 February 2023</p>"
+            "<p>Published: 1 February 2023</p>",
+            "en",
+            "2023-02-01",
+        ),
+        # An update alone is the date the page shows.
+        (
+            "<h1>Night buses reach the suburbs</h1><p>Last updated: <time>Jan 9, 2025</time></p>",
+            "en",
+            "2025-01-09",
+        ),
+        # A date line above the headline (a kicker), when none follows it.
+        (
+            '<p class="kicker">Transport · 21.11.2022</p><h1>Night buses reach the suburbs</h1>',
+            "de",
+            "2022-11-21",
+        ),
+        # Day first in English outside the US, month first in US English.
+        ("<h1>Night buses reach the suburbs</h1><p>04/03/2024</p>", "en-GB", "2024-03-04"),
+        ("<h1>Night buses reach the suburbs</h1><p>04/03/2024</p>", "en-US", "2024-04-03"),
+        # Other languages' month names.
+        (
+            "<h1>Night buses reach the suburbs</h1><p>Veröffentlicht am 7. März 2021</p>",
+            "de",
+            "2021-03-07",
+        ),
+    ],
+)
+def test_printed_date(header: str, lang: str, expected: str) -> None:
+    assert html_facts(article(header, lang=lang)).printed_date == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # No byline date: the article's first paragraph ends the header, and the dates of the
+        # navigation and of the related links are not the article's.
+        "<h1>Night buses reach the suburbs</h1><p>By Ana Ruiz</p>",
+        # A date inside a sentence is a date the text talks about.
+        "<h1>Night buses reach the suburbs</h1><p>The council will meet again on "
+        "March 12, 2024 to vote on the budget for the new night routes and depots.</p>",
+        # An <h1> that is not the headline (the site's logo) has no byline.
+        "<h1>The Courier</h1><p>January 5, 2019</p><h2>Night buses reach the suburbs</h2>",
+        # No headline at all.
+        "<h2>Night buses reach the suburbs</h2><p>March 4, 2024</p>",
+    ],
+)
+def test_no_printed_date(header: str) -> None:
+    assert html_facts(article(header)).printed_date is None
+
+
+def test_headline_is_the_h1_matching_the_title() -> None:
+    tree = parse_tree(
+        "<html><head><meta property='og:title' content='Harbour ferry returns'></head><body>"
+        "<h1>Coastal Times</h1><main><h1>Harbour ferry returns after repairs</h1></main></body></html>"
+    )
+    assert tree is not None
+    found = headline(tree)
+    assert found is not None and found.text_content() == "Harbour ferry returns after repairs"

@@ -4,7 +4,9 @@ trafilatura (through htmldate) already finds a date and an author, but it does n
 found them, and it drops a single-word <meta name="author"> ("Heiko"). This module reads only
 what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
 label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
-elements. Values stay raw strings; the metadata stage parses and normalizes them.
+elements. Values stay raw strings; the metadata stage parses and normalizes them. One fact is read
+from the visible page instead: the date printed beside the headline (`printed_date`), what a
+reader sees as the article's date; it is found by parsing, so it is given as an ISO day.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lxml.html import HtmlElement
+
+from flows.stages import dates as dt
 
 SOURCE_JSON_LD = "json_ld"
 SOURCE_HTML_META = "html_meta"
@@ -104,6 +108,8 @@ class HtmlFacts:
     # field holding one names an outlet, not a person. og:site_name is not used: a personal
     # blog's site name is its author's name.
     organisations: tuple[str, ...] = field(default_factory=tuple)
+    # The day printed beside the headline (ISO "YYYY-MM-DD"), see `printed_date`.
+    printed_date: str | None = None
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -250,6 +256,168 @@ def meta_authors(tree: HtmlElement, values: dict[str, list[str]] | None = None) 
     return []
 
 
+# --- the date printed beside the headline --------------------------------------------------------
+
+# A date as pages print it in a byline: "June 3, 2023", "3rd June 2023", "19. Juni 2023",
+# "2023-06-19", "19.06.2023", "06/19/2023", "2023/06/19". Month words are checked by the parser.
+MONTH_WORD = r"[^\W\d_]{3,10}\.?"
+PRINTED_DATE = re.compile(
+    r"(?<!\w)(?:"
+    r"\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+|of\s+)?" + MONTH_WORD + r",?\s+(?:de\s+)?(?:19|20)\d{2}"
+    r"|" + MONTH_WORD + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}/\d{1,2}/\d{1,2}"
+    r")(?!\w)",
+    re.IGNORECASE,
+)
+# Labels just before a printed date. A byline printing both a first publication and an update
+# ("June 3, 2023 - Updated July 9, 2024") dates the article by its publication.
+PUBLISHED_LABEL = re.compile(
+    r"(?:published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato)"
+    r"\W{0,3}(?:on|am|le|el|il)?\W{0,3}$",
+    re.IGNORECASE,
+)
+UPDATED_LABEL = re.compile(
+    r"(?:updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado)"
+    r"\W{0,3}(?:on|am|le|el|il|em)?\W{0,3}$",
+    re.IGNORECASE,
+)
+LABEL_CONTEXT_CHARS = 30
+# The byline is short text right after the headline (or just before it: a kicker, a date
+# line above the title). A text longer than PROSE_CHARS is the article's first paragraph: the
+# header has ended. A date inside a longer piece of text is a date the text talks about.
+HEADER_CHARS_AFTER = 400
+HEADER_CHARS_BEFORE = 150
+PROSE_CHARS = 200
+MAX_DATE_PIECE_CHARS = 120
+# The headline is the <h1> most of whose words are in the page's title (og:title, <title>):
+# a site logo or a section name in an <h1> is not.
+HEADLINE_TITLE_SHARE = 0.6
+INVISIBLE_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "option", "head"}
+)
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _page_titles(tree: HtmlElement, values: dict[str, list[str]]) -> list[set[str]]:
+    titles = [*values.get("og:title", []), *values.get("twitter:title", [])]
+    title = tree.find(".//title")
+    if title is not None:
+        titles.append(title.text_content())
+    return [words for words in map(_words, titles) if words]
+
+
+def headline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> HtmlElement | None:
+    """The article's headline: the first <h1> whose words are mostly in the page's title."""
+    titles = _page_titles(tree, _meta_values(tree) if values is None else values)
+    for h1 in tree.iter("h1"):
+        words = _words(h1.text_content())
+        if words and any(
+            len(words & title) >= HEADLINE_TITLE_SHARE * len(words) for title in titles
+        ):
+            return h1
+    return None
+
+
+def _visible_texts(
+    element: HtmlElement, hidden: bool = False
+) -> Iterator[tuple[HtmlElement, bool, str]]:
+    """(element, is its tail, text) in reading order, leaving out what is never shown."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    hidden = hidden or tag in INVISIBLE_TAGS
+    if not hidden and element.text:
+        yield element, False, element.text
+    for child in element:
+        yield from _visible_texts(child, hidden)
+        if not hidden and child.tail:
+            yield child, True, child.tail
+
+
+def header_texts(tree: HtmlElement, title: HtmlElement) -> tuple[list[str], list[str]]:
+    """The short texts just before the headline and after it, up to the first paragraph."""
+    inside = set(title.iter())
+    before: list[str] = []
+    after: list[str] = []
+    seen = False
+    after_chars = 0
+    for element, is_tail, raw in _visible_texts(tree):
+        text = " ".join(raw.split())
+        if not text:
+            continue
+        if element in inside and not (element is title and is_tail):
+            seen = True
+            continue
+        if not seen:
+            before.append(text)
+            continue
+        if len(text) > PROSE_CHARS:
+            break
+        after.append(text)
+        after_chars += len(text)
+        if after_chars > HEADER_CHARS_AFTER:
+            break
+    kept: list[str] = []
+    chars = 0
+    for text in reversed(before):
+        chars += len(text)
+        if chars > HEADER_CHARS_BEFORE:
+            break
+        kept.append(text)
+    return kept[::-1], after
+
+
+def _date_language(tree: HtmlElement) -> str | None:
+    """The page's declared language, as the date parser's hint. English outside the US writes
+    day/month/year: any other English region is given as "en-gb", which reads it so."""
+    declared = (tree.get("lang") or tree.get("xml:lang") or tree.get(XML_LANG) or "").strip()
+    code = declared.lower().replace("_", "-")
+    if not code:
+        return None
+    if code.startswith("en-") and code != "en-us":
+        return "en-gb"
+    return code.split("-")[0]
+
+
+def _dates_in(texts: list[str], language: str | None) -> list[tuple[int, str]]:
+    """(rank, ISO day) of the dates in short texts: 0 labelled published, 1 bare, 2 updated."""
+    found = []
+    for index, text in enumerate(texts):
+        if len(text) > MAX_DATE_PIECE_CHARS:
+            continue
+        for match in PRINTED_DATE.finditer(text):
+            fact = dt.parse_date(match[0], language=language)
+            if fact is None:
+                continue
+            label = text[max(0, match.start() - LABEL_CONTEXT_CHARS) : match.start()]
+            if not label.strip() and index > 0:  # "Updated:" in its own element
+                label = texts[index - 1][-LABEL_CONTEXT_CHARS:]
+            rank = 0 if PUBLISHED_LABEL.search(label) else 2 if UPDATED_LABEL.search(label) else 1
+            found.append((rank, fact.value.date().isoformat()))
+    return found
+
+
+def printed_date(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> str | None:
+    """The day the page prints beside its headline (ISO), as a reader sees the article dated.
+
+    The byline right after the headline first, else the last date just before it; a date
+    labelled published wins over a bare one, and both over an update. None without a headline.
+    """
+    title = headline(tree, values)
+    if title is None:
+        return None
+    before, after = header_texts(tree, title)
+    language = _date_language(tree)
+    for found in (_dates_in(after, language), _dates_in(before, language)[::-1]):
+        if found:
+            return min(found, key=lambda item: item[0])[1]
+    return None
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -276,6 +444,7 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
         date, date_source = meta_date(tree, values), SOURCE_HTML_META
     authors = jsonld_authors(objects) or meta_authors(tree, values)
     return HtmlFacts(
+        printed_date=printed_date(tree, values),
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),
