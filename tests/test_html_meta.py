@@ -178,11 +178,12 @@ PROSE = (
 )
 
 
-def article(header: str, *, lang: str = "en", title: str = "Night buses reach the suburbs") -> str:
+def article(header: str, *, lang: str = "en", masthead: str = "") -> str:
     return (
-        f'<html lang="{lang}"><head><title>{title} | The Courier</title></head><body>'
-        '<nav><a href="/">Home</a> <a href="/archive">Archive: January 5, 2019</a></nav>'
-        f"<article>{header}{PROSE}"
+        f'<html lang="{lang}"><head><title>Night buses reach the suburbs | The Courier</title>'
+        f'</head><body>{masthead}<nav><a href="/">Home</a> '
+        '<a href="/archive">Archive: January 5, 2019</a></nav>'
+        f"<article><div><div>{header}</div></div>{PROSE}"
         "<p>Related: Tram fares frozen until June 30, 2025.</p></article></body></html>"
     )
 
@@ -238,23 +239,30 @@ def test_printed_date(header: str, lang: str, expected: str) -> None:
     assert html_facts(article(header, lang=lang)).printed_date == expected
 
 
+MASTHEAD = '<header><h1>The Courier</h1><p class="today">Monday, January 6, 2025</p></header>'
+
+
 @pytest.mark.parametrize(
-    "header",
+    ("header", "masthead"),
     [
         # No byline date: the article's first paragraph ends the header, and the dates of the
         # navigation and of the related links are not the article's.
-        "<h1>Night buses reach the suburbs</h1><p>By Ana Ruiz</p>",
+        ("<h1>Night buses reach the suburbs</h1><p>By Ana Ruiz</p>", ""),
         # A date inside a sentence is a date the text talks about.
-        "<h1>Night buses reach the suburbs</h1><p>The council will meet again on "
-        "March 12, 2024 to vote on the budget for the new night routes and depots.</p>",
-        # An <h1> that is not the headline (the site's logo) has no byline.
-        "<h1>The Courier</h1><p>January 5, 2019</p><h2>Night buses reach the suburbs</h2>",
+        (
+            "<h1>Night buses reach the suburbs</h1><p>The council will meet again on "
+            "March 12, 2024 to vote on the budget for the new night routes and depots.</p>",
+            "",
+        ),
+        # The site's logo in an <h1> is not the headline, and its date line is not the
+        # article's: it stands outside the headline's block.
+        ("<h1>Night buses reach the suburbs</h1><p>By Ana Ruiz</p>", MASTHEAD),
         # No headline at all.
-        "<h2>Night buses reach the suburbs</h2><p>March 4, 2024</p>",
+        ("<h2>Night buses reach the suburbs</h2><p>March 4, 2024</p>", ""),
     ],
 )
-def test_no_printed_date(header: str) -> None:
-    assert html_facts(article(header)).printed_date is None
+def test_no_printed_date(header: str, masthead: str) -> None:
+    assert html_facts(article(header, masthead=masthead)).printed_date is None
 
 
 def test_headline_is_the_h1_matching_the_title() -> None:

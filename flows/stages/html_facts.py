@@ -289,11 +289,13 @@ LABEL_CONTEXT_CHARS = 30
 # header has ended. A date inside a longer piece of text is a date the text talks about.
 HEADER_CHARS_AFTER = 400
 HEADER_CHARS_BEFORE = 150
+HEADER_BLOCK_LEVELS = 3
 PROSE_CHARS = 200
-MAX_DATE_PIECE_CHARS = 120
-# The headline is the <h1> most of whose words are in the page's title (og:title, <title>):
-# a site logo or a section name in an <h1> is not.
-HEADLINE_TITLE_SHARE = 0.6
+MAX_DATE_PIECE_CHARS = 80
+# The headline is the <h1> most of whose words are in the page's title (og:title, <title>),
+# and which holds a good part of the title's words: a site logo or a section name is not it.
+HEADLINE_SHARE = 0.6
+TITLE_SHARE = 0.25
 INVISIBLE_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "button", "select", "option", "head"}
 )
@@ -313,15 +315,24 @@ def _page_titles(tree: HtmlElement, values: dict[str, list[str]]) -> list[set[st
 
 
 def headline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> HtmlElement | None:
-    """The article's headline: the first <h1> whose words are mostly in the page's title."""
+    """The article's headline: the <h1> that shares the most words with the page's title.
+
+    Most of its words are in the title, and they are a fair part of the title's words: a site
+    logo in an <h1> is in the title ("Headline | Site") but only its smaller part.
+    """
     titles = _page_titles(tree, _meta_values(tree) if values is None else values)
+    best, best_shared = None, 0
     for h1 in tree.iter("h1"):
         words = _words(h1.text_content())
-        if words and any(
-            len(words & title) >= HEADLINE_TITLE_SHARE * len(words) for title in titles
-        ):
-            return h1
-    return None
+        for title in titles:
+            shared = len(words & title)
+            if (
+                shared > best_shared
+                and shared >= HEADLINE_SHARE * len(words)
+                and shared >= TITLE_SHARE * len(title)
+            ):
+                best, best_shared = h1, shared
+    return best
 
 
 def _visible_texts(
@@ -338,6 +349,18 @@ def _visible_texts(
             yield child, True, child.tail
 
 
+def _header_block(title: HtmlElement) -> set[HtmlElement]:
+    """The elements of the headline's block (up to three levels up): what stands above the
+    headline there (a kicker, a date line) belongs to it; a menu elsewhere does not."""
+    block = title
+    for _ in range(HEADER_BLOCK_LEVELS):
+        parent = block.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        block = parent
+    return set(block.iter())
+
+
 def header_texts(tree: HtmlElement, title: HtmlElement) -> tuple[list[str], list[str]]:
     """The short texts just before the headline and after it, up to the first paragraph."""
     inside = set(title.iter())
@@ -345,6 +368,7 @@ def header_texts(tree: HtmlElement, title: HtmlElement) -> tuple[list[str], list
     after: list[str] = []
     seen = False
     after_chars = 0
+    block = _header_block(title)
     for element, is_tail, raw in _visible_texts(tree):
         text = " ".join(raw.split())
         if not text:
@@ -353,7 +377,8 @@ def header_texts(tree: HtmlElement, title: HtmlElement) -> tuple[list[str], list
             seen = True
             continue
         if not seen:
-            before.append(text)
+            if element in block:
+                before.append(text)
             continue
         if len(text) > PROSE_CHARS:
             break
