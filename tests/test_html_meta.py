@@ -273,3 +273,35 @@ def test_headline_is_the_h1_matching_the_title() -> None:
     assert tree is not None
     found = headline(tree)
     assert found is not None and found.text_content() == "Harbour ferry returns after repairs"
+
+
+@pytest.mark.parametrize(
+    ("header", "names"),
+    [
+        ('<h1>Night buses reach the suburbs</h1><p class="byline">By Ana Ruiz</p>', "Ana Ruiz"),
+        # The label in its own element; the names end at a date or a separator.
+        (
+            "<h1>Night buses reach the suburbs</h1><div><span>Written by:</span> "
+            "<a href='/u/ar'>Ana Ruiz</a> <span>March 4, 2024</span></div>",
+            "Ana Ruiz",
+        ),
+        ("<h1>Night buses reach the suburbs</h1><p>by: Ana Ruiz, March 4, 2024</p>", "Ana Ruiz"),
+        ("<h1>Night buses reach the suburbs</h1><p>By Ana Ruiz | 6 min read</p>", "Ana Ruiz"),
+        # Co-authors, each in a link of their own.
+        (
+            "<h1>Night buses reach the suburbs</h1><p>By <a href='/u/1'>Ana Ruiz</a> and "
+            "<a href='/u/2'>Tom Okafor</a></p>",
+            "Ana Ruiz and Tom Okafor",
+        ),
+        ("<h1>Night buses reach the suburbs</h1><p>Von Lena Brandt</p>", "Lena Brandt"),
+        # No label, no byline: a bare name could be anything (a section, a tag).
+        ("<h1>Night buses reach the suburbs</h1><p>Ana Ruiz</p>", None),
+        # A "by" inside a sentence is not a byline.
+        (
+            "<h1>Night buses reach the suburbs</h1><p>Routes chosen by riders</p>",
+            None,
+        ),
+    ],
+)
+def test_printed_byline(header: str, names: str | None) -> None:
+    assert html_facts(article(header)).byline == names

@@ -644,6 +644,20 @@ def test_printed_date_beats_a_metadata_line_too() -> None:
         ),
         # Only organisations and roles in the explicit field: the credit line speaks.
         ([span("credit", "By John Roe")], SeedMetadata(page_authors=("Redaktion",)), ["John Roe"]),
+        # The byline beside the headline: after the explicit fields, before credit lines and
+        # trafilatura's guess.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(page_byline="Ana Ruiz and Tom Okafor", author="Ana Ruiz Fact"),
+            ["Ana Ruiz", "Tom Okafor"],
+        ),
+        ([], SeedMetadata(page_authors=("Jane Doe",), page_byline="Ana Ruiz"), ["Jane Doe"]),
+        # A byline naming the outlet names nobody: the next source speaks.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(url="https://www.tagesschau.de/x", page_byline="tagesschau.de"),
+            ["John Roe"],
+        ),
     ],
 )
 def test_authors_from_explicit_fields(

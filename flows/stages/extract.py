@@ -83,6 +83,7 @@ def merge_seed(
         page_date=seed.page_date or facts.date,
         page_date_source=seed.page_date_source or facts.date_source,
         page_printed_date=seed.page_printed_date or facts.printed_date,
+        page_byline=seed.page_byline or facts.byline,
         page_authors=seed.page_authors or facts.authors,
         page_organisations=(*seed.page_organisations, *facts.organisations),
     )

@@ -4,9 +4,10 @@ trafilatura (through htmldate) already finds a date and an author, but it does n
 found them, and it drops a single-word <meta name="author"> ("Heiko"). This module reads only
 what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
 label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
-elements. Values stay raw strings; the metadata stage parses and normalizes them. One fact is read
-from the visible page instead: the date printed beside the headline (`printed_date`), what a
-reader sees as the article's date; it is found by parsing, so it is given as an ISO day.
+elements. Values stay raw strings; the metadata stage parses and normalizes them. Two facts are read
+from the visible page instead, beside the headline, as a reader sees the article credited: the
+date printed there (`printed_date`, found by parsing, so given as an ISO day) and the names of a
+labelled byline (`printed_byline`).
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ class HtmlFacts:
     organisations: tuple[str, ...] = field(default_factory=tuple)
     # The day printed beside the headline (ISO "YYYY-MM-DD"), see `printed_date`.
     printed_date: str | None = None
+    # The names of a labelled byline beside the headline, as printed, see `printed_byline`.
+    byline: str | None = None
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -261,16 +264,14 @@ def meta_authors(tree: HtmlElement, values: dict[str, list[str]] | None = None) 
 # A date as pages print it in a byline: "June 3, 2023", "3rd June 2023", "19. Juni 2023",
 # "2023-06-19", "19.06.2023", "06/19/2023", "2023/06/19". Month words are checked by the parser.
 MONTH_WORD = r"[^\W\d_]{3,10}\.?"
-PRINTED_DATE = re.compile(
-    r"(?<!\w)(?:"
+DATE_FORMS = (
     r"\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+|of\s+)?" + MONTH_WORD + r",?\s+(?:de\s+)?(?:19|20)\d{2}"
     r"|" + MONTH_WORD + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
     r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
     r"|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}"
     r"|(?:19|20)\d{2}/\d{1,2}/\d{1,2}"
-    r")(?!\w)",
-    re.IGNORECASE,
 )
+PRINTED_DATE = re.compile(r"(?<!\w)(?:" + DATE_FORMS + r")(?!\w)", re.IGNORECASE)
 # Labels just before a printed date. A byline printing both a first publication and an update
 # ("June 3, 2023 - Updated July 9, 2024") dates the article by its publication.
 PUBLISHED_LABEL = re.compile(
@@ -443,6 +444,47 @@ def printed_date(tree: HtmlElement, values: dict[str, list[str]] | None = None) 
     return None
 
 
+# A byline's label: "By", "Written by:", "Author:", "Von", "Par", "Por". What follows it (or
+# the next text, when the label stands alone in its element) names the author.
+BYLINE_LABEL = re.compile(
+    r"^(?:(?:written|posted|authored|words|story|text)\s+by|by|author|autor(?:in)?|auteur|"
+    r"von|par|por)\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# Where the names end: a date, or a separator before the next item of the byline.
+BYLINE_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,?\s*(?:" + DATE_FORMS + "))", re.IGNORECASE)
+MAX_BYLINE_CHARS = 80
+NAME_JOINERS = frozenset({"", "and", "&", "und", "et", "y", "e"})
+
+
+def _byline_in(texts: list[str]) -> str | None:
+    for index, text in enumerate(texts):
+        label = BYLINE_LABEL.match(text) if len(text) <= MAX_BYLINE_CHARS else None
+        if label is None:
+            continue
+        # The names as printed: after the label, or in the next element when it stands alone;
+        # co-authors each in their own link ("Jane Doe", "and", "John Roe") joined again.
+        at = index if label["rest"] else index + 1
+        parts = [label["rest"] or (texts[at] if at < len(texts) else "")]
+        while at + 2 < len(texts) and texts[at + 1].strip(" ,").lower() in NAME_JOINERS:
+            parts += [texts[at + 1], texts[at + 2]]
+            at += 2
+        names = BYLINE_END.split(" ".join(parts), maxsplit=1)[0].strip(" ,;:")
+        if names and len(names) <= MAX_BYLINE_CHARS:
+            return names
+    return None
+
+
+def printed_byline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> str | None:
+    """The names of a labelled byline beside the headline ("By Jane Doe and John Roe"), as
+    printed; None without a headline or a byline label."""
+    title = headline(tree, values)
+    if title is None:
+        return None
+    before, after = header_texts(tree, title)
+    return _byline_in(after) or _byline_in(before)
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -470,6 +512,7 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
     authors = jsonld_authors(objects) or meta_authors(tree, values)
     return HtmlFacts(
         printed_date=printed_date(tree, values),
+        byline=printed_byline(tree, values),
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),

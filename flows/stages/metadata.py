@@ -390,7 +390,8 @@ def _people(cleaned: CleanedText, seed: SeedMetadata) -> _People:
     """Authors, contributors and editors; an author block only names an uncredited author.
 
     The page's explicit author fields (JSON-LD, meta) are the publisher's own statement and win;
-    then the credit lines of the text and trafilatura's author (its byline heuristics). Each
+    then the labelled byline beside the headline; then the credit lines of the text and
+    trafilatura's author (its byline heuristics). Each
     list of names is one place for `fold_names`: names printed together are never folded.
     """
     found = cr.Credits()
@@ -398,6 +399,10 @@ def _people(cleaned: CleanedText, seed: SeedMetadata) -> _People:
         found.extend(cr.parse_credit(span.text))
     sites = _site_names(seed)
     authors = cr.fold_names([cr.explicit_name_list(seed.page_authors, sites)])
+    if not authors and seed.page_byline:
+        # The byline printed beside the headline, after a "By" label: what the reader is shown,
+        # so above the text's credit lines and trafilatura's guesses.
+        authors = cr.fold_names([cr.explicit_name_list([seed.page_byline], sites)])
     if not authors:
         seed_authors = cr.explicit_name_list([seed.author], sites) if seed.author else []
         authors = cr.fold_names([*found.lists_of(cr.AUTHORS), seed_authors])
