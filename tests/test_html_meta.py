@@ -305,3 +305,48 @@ def test_headline_is_the_h1_matching_the_title() -> None:
 )
 def test_printed_byline(header: str, names: str | None) -> None:
     assert html_facts(article(header)).byline == names
+
+
+def blog(h1: str, head: str = "") -> str:
+    return (
+        "<html><head><title>Spring migration counts | Field Notes</title>"
+        f"{head}</head><body><header>{h1}</header><main><h2>Spring migration counts</h2>"
+        "<p>Forty-one species passed the ridge this week.</p></main></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "page_html",
+    [
+        # The blog's name links home: a logo, however well it matches the title's suffix.
+        blog('<h1 class="site-title"><a href="https://notes.example.org/">Field Notes</a></h1>'),
+        blog('<h1><a href="/" rel="home">Field Notes</a></h1>'),
+        # The site's name as og:site_name says it.
+        blog("<h1>Field Notes</h1>", '<meta property="og:site_name" content="Field Notes">'),
+    ],
+)
+def test_a_site_name_is_no_headline(page_html: str) -> None:
+    assert html_facts(page_html).headline is None
+
+
+def test_headline_text() -> None:
+    page_html = (
+        "<html><head><title>Harbour ferry returns after repairs - Coastal Times</title></head>"
+        '<body><h1><a href="/2024/05/ferry">Harbour ferry\n   returns after repairs</a></h1>'
+        "</body></html>"
+    )
+    # A link to the article itself is no logo; white space is collapsed.
+    assert html_facts(page_html).headline == "Harbour ferry returns after repairs"
+
+
+def test_merge_seed_title_order() -> None:
+    from flows.core.records import SeedMetadata
+    from flows.stages.extract import merge_seed
+
+    facts = HtmlFacts(headline="Harbour ferry returns after repairs")
+    found = {"title": "Harbour ferry returns after repairs | Coastal Times"}
+    # The page's headline before trafilatura's title, an input's own title before both.
+    assert merge_seed(SeedMetadata(), found, facts).title == "Harbour ferry returns after repairs"
+    assert merge_seed(SeedMetadata(), found, HtmlFacts()).title == found["title"]
+    given = SeedMetadata(title="Ferry back in service")
+    assert merge_seed(given, found, facts).title == "Ferry back in service"

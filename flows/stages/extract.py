@@ -75,7 +75,9 @@ def merge_seed(
     return replace(
         seed,
         url=seed.url or text("url"),
-        title=seed.title or text("title"),
+        # The headline the page prints before trafilatura's title (<title>, og:title: with site
+        # names and search-engine variants); an input's own title field before both.
+        title=seed.title or facts.headline or text("title"),
         date=seed.date or html_date,
         date_source=seed.date_source or ("htmldate" if html_date else None),
         author=seed.author or text("author"),

@@ -4,10 +4,10 @@ trafilatura (through htmldate) already finds a date and an author, but it does n
 found them, and it drops a single-word <meta name="author"> ("Heiko"). This module reads only
 what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
 label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
-elements. Values stay raw strings; the metadata stage parses and normalizes them. Two facts are read
-from the visible page instead, beside the headline, as a reader sees the article credited: the
-date printed there (`printed_date`, found by parsing, so given as an ISO day) and the names of a
-labelled byline (`printed_byline`).
+elements. Values stay raw strings; the metadata stage parses and normalizes them. Three facts are read
+from the visible page instead, as a reader sees the article: its headline (the <h1> that is
+most of the page's title), the date printed beside it (`printed_date`, found by parsing, so
+given as an ISO day) and the names of a labelled byline there (`printed_byline`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -113,6 +114,9 @@ class HtmlFacts:
     printed_date: str | None = None
     # The names of a labelled byline beside the headline, as printed, see `printed_byline`.
     byline: str | None = None
+    # The headline's text (see `headline`): the title as the page prints it, without the site
+    # name and search-engine variants of <title> and og:title.
+    headline: str | None = None
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -315,13 +319,28 @@ def _page_titles(tree: HtmlElement, values: dict[str, list[str]]) -> list[set[st
     return [words for words in map(_words, titles) if words]
 
 
+def _is_site_name(h1: HtmlElement, values: dict[str, list[str]]) -> bool:
+    """An <h1> holding the site's name: a link home (the logo) or og:site_name's text."""
+    for link in h1.iter("a"):
+        href = (link.get("href") or "").strip()
+        target = urlsplit(href)
+        links_home = bool(href) and target.path in ("", "/") and not target.query
+        if (links_home and not href.startswith("#")) or "home" in (link.get("rel") or "").split():
+            return True
+    text = " ".join(h1.text_content().split()).casefold()
+    names = [*values.get("og:site_name", []), *values.get("application-name", [])]
+    return any(text == " ".join(name.split()).casefold() for name in names)
+
+
 def headline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> HtmlElement | None:
     """The article's headline: the <h1> that shares the most words with the page's title.
 
     Most of its words are in the title, and they are a fair part of the title's words: a site
-    logo in an <h1> is in the title ("Headline | Site") but only its smaller part.
+    logo in an <h1> is in the title ("Headline | Site") but only its smaller part. An <h1>
+    linking home, or holding og:site_name, is the site's name, never the headline.
     """
-    titles = _page_titles(tree, _meta_values(tree) if values is None else values)
+    values = _meta_values(tree) if values is None else values
+    titles = _page_titles(tree, values)
     best, best_shared = None, 0
     for h1 in tree.iter("h1"):
         words = _words(h1.text_content())
@@ -331,6 +350,7 @@ def headline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> H
                 shared > best_shared
                 and shared >= HEADLINE_SHARE * len(words)
                 and shared >= TITLE_SHARE * len(title)
+                and not _is_site_name(h1, values)
             ):
                 best, best_shared = h1, shared
     return best
@@ -427,13 +447,16 @@ def _dates_in(texts: list[str], language: str | None) -> list[tuple[int, str]]:
     return found
 
 
-def printed_date(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> str | None:
+def printed_date(
+    tree: HtmlElement, values: dict[str, list[str]] | None = None, title: HtmlElement | None = None
+) -> str | None:
     """The day the page prints beside its headline (ISO), as a reader sees the article dated.
 
     The byline right after the headline first, else the last date just before it; a date
     labelled published wins over a bare one, and both over an update. None without a headline.
+    `title`: the headline, when the caller has found it already.
     """
-    title = headline(tree, values)
+    title = headline(tree, values) if title is None else title
     if title is None:
         return None
     before, after = header_texts(tree, title)
@@ -475,10 +498,12 @@ def _byline_in(texts: list[str]) -> str | None:
     return None
 
 
-def printed_byline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> str | None:
+def printed_byline(
+    tree: HtmlElement, values: dict[str, list[str]] | None = None, title: HtmlElement | None = None
+) -> str | None:
     """The names of a labelled byline beside the headline ("By Jane Doe and John Roe"), as
-    printed; None without a headline or a byline label."""
-    title = headline(tree, values)
+    printed; None without a headline or a byline label. `title`: the headline, if found."""
+    title = headline(tree, values) if title is None else title
     if title is None:
         return None
     before, after = header_texts(tree, title)
@@ -510,9 +535,11 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
     if not date:
         date, date_source = meta_date(tree, values), SOURCE_HTML_META
     authors = jsonld_authors(objects) or meta_authors(tree, values)
+    title = headline(tree, values)
     return HtmlFacts(
-        printed_date=printed_date(tree, values),
-        byline=printed_byline(tree, values),
+        headline=" ".join(title.text_content().split()) or None if title is not None else None,
+        printed_date=printed_date(tree, values, title),
+        byline=printed_byline(tree, values, title),
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),
