@@ -4,10 +4,11 @@ trafilatura (through htmldate) already finds a date and an author, but it does n
 found them, and it drops a single-word <meta name="author"> ("Heiko"). This module reads only
 what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
 label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
-elements. Values stay raw strings; the metadata stage parses and normalizes them. Three facts are read
-from the visible page instead, as a reader sees the article: its headline (the <h1> that is
-most of the page's title), the date printed beside it (`printed_date`, found by parsing, so
-given as an ISO day) and the names of a labelled byline there (`printed_byline`).
+elements. Values stay raw strings; the metadata stage parses and normalizes them.
+
+Three facts are read from the visible page instead, as a reader sees the article: its headline
+(the <h1> that is most of the page's title), the date printed beside it (found by parsing, so
+given as an ISO day) and the names of a labelled byline there.
 """
 
 from __future__ import annotations
@@ -110,9 +111,9 @@ class HtmlFacts:
     # field holding one names an outlet, not a person. og:site_name is not used: a personal
     # blog's site name is its author's name.
     organisations: tuple[str, ...] = field(default_factory=tuple)
-    # The day printed beside the headline (ISO "YYYY-MM-DD"), see `printed_date`.
+    # The day printed beside the headline (ISO "YYYY-MM-DD"): what a reader sees as its date.
     printed_date: str | None = None
-    # The names of a labelled byline beside the headline, as printed, see `printed_byline`.
+    # The names of a labelled byline ("By ...") beside the headline, as printed.
     byline: str | None = None
     # The headline's text (see `headline`): the title as the page prints it, without the site
     # name and search-engine variants of <title> and og:title.
@@ -447,20 +448,12 @@ def _dates_in(texts: list[str], language: str | None) -> list[tuple[int, str]]:
     return found
 
 
-def printed_date(
-    tree: HtmlElement, values: dict[str, list[str]] | None = None, title: HtmlElement | None = None
-) -> str | None:
+def _date_of(before: list[str], after: list[str], language: str | None) -> str | None:
     """The day the page prints beside its headline (ISO), as a reader sees the article dated.
 
     The byline right after the headline first, else the last date just before it; a date
-    labelled published wins over a bare one, and both over an update. None without a headline.
-    `title`: the headline, when the caller has found it already.
+    labelled published wins over a bare one, and both over an update.
     """
-    title = headline(tree, values) if title is None else title
-    if title is None:
-        return None
-    before, after = header_texts(tree, title)
-    language = _date_language(tree)
     for found in (_dates_in(after, language), _dates_in(before, language)[::-1]):
         if found:
             return min(found, key=lambda item: item[0])[1]
@@ -481,6 +474,7 @@ NAME_JOINERS = frozenset({"", "and", "&", "und", "et", "y", "e"})
 
 
 def _byline_in(texts: list[str]) -> str | None:
+    """The names of a labelled byline ("By Jane Doe and John Roe") as printed, or None."""
     for index, text in enumerate(texts):
         label = BYLINE_LABEL.match(text) if len(text) <= MAX_BYLINE_CHARS else None
         if label is None:
@@ -496,18 +490,6 @@ def _byline_in(texts: list[str]) -> str | None:
         if names and len(names) <= MAX_BYLINE_CHARS:
             return names
     return None
-
-
-def printed_byline(
-    tree: HtmlElement, values: dict[str, list[str]] | None = None, title: HtmlElement | None = None
-) -> str | None:
-    """The names of a labelled byline beside the headline ("By Jane Doe and John Roe"), as
-    printed; None without a headline or a byline label. `title`: the headline, if found."""
-    title = headline(tree, values) if title is None else title
-    if title is None:
-        return None
-    before, after = header_texts(tree, title)
-    return _byline_in(after) or _byline_in(before)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -535,11 +517,13 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
     if not date:
         date, date_source = meta_date(tree, values), SOURCE_HTML_META
     authors = jsonld_authors(objects) or meta_authors(tree, values)
+    # The headline and the texts around it, found once for the title, the date and the byline.
     title = headline(tree, values)
+    before, after = header_texts(tree, title) if title is not None else ([], [])
     return HtmlFacts(
-        headline=" ".join(title.text_content().split()) or None if title is not None else None,
-        printed_date=printed_date(tree, values, title),
-        byline=printed_byline(tree, values, title),
+        headline=None if title is None else " ".join(title.text_content().split()) or None,
+        printed_date=_date_of(before, after, _date_language(tree)),
+        byline=_byline_in(after) or _byline_in(before),
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),
