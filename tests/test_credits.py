@@ -200,6 +200,10 @@ def test_name_list_with_places_gives_six_names() -> None:
         ("Email the author", None),
         ("The Epoch Times", None),
         ("Jane Doe 2023", "Jane Doe"),
+        ("Jane Doe February 8, 2024", "Jane Doe"),
+        ("JANE DOE Updated Feb. 8", "Jane Doe"),
+        ("April Ryan", "April Ryan"),
+        ("June Carter Cash", "June Carter Cash"),
         ("jane.doe@example.com", None),
         ("Author", None),
     ],
@@ -365,6 +369,10 @@ def test_author_block(text: str, name: str | None, outlet: str | None) -> None:
         (["Jane Doe", "Jane Doe"], [], ["Jane Doe"]),
         (["Günter W. Kienitz"], [], ["Günter W. Kienitz"]),
         (["Mobasir hassan"], [], ["Mobasir hassan"]),
+        # A byline's date run into the field is no part of the name; a month-named person is.
+        (["Brightline Movers March 12, 2024"], [], ["Brightline Movers"]),
+        (["Priya Raman Last updated Oct 3, 2023"], [], ["Priya Raman"]),
+        (["Theresa May"], [], ["Theresa May"]),
         # Roles, placeholders, agencies, acronyms, organisations and addresses are no people.
         (["Redaktion"], [], []),
         (["Staff Writer"], [], []),

@@ -523,6 +523,98 @@ def test_html_page_date(seed: SeedMetadata, expected: datetime, source: str) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("seed", "expected", "source"),
+    [
+        # htmldate's guess has nothing behind it: the day printed beside the headline wins.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2024-03-02",
+                date_source="htmldate",
+                page_printed_date="2021-09-14",
+            ),
+            datetime(2021, 9, 14, tzinfo=UTC),
+            "page_header",
+        ),
+        # htmldate disagrees with the page's datePublished: still only a guess.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2024-03-02",
+                date_source="htmldate",
+                page_date="2021-09-10T10:00:00Z",
+                page_date_source="json_ld",
+                page_printed_date="2021-09-14",
+            ),
+            datetime(2021, 9, 14, tzinfo=UTC),
+            "page_header",
+        ),
+        # htmldate agrees with JSON-LD: the printed day does not overrule them.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2021-09-10",
+                date_source="htmldate",
+                page_date="2021-09-10T10:00:00Z",
+                page_date_source="json_ld",
+                page_printed_date="2021-09-14",
+            ),
+            datetime(2021, 9, 10, tzinfo=UTC),
+            "json_ld",
+        ),
+        # ... nor the day in the URL.
+        (
+            SeedMetadata(
+                url="https://example.com/2021/09/10/story",
+                date="2021-09-10",
+                date_source="htmldate",
+                page_printed_date="2021-09-14",
+            ),
+            datetime(2021, 9, 10, tzinfo=UTC),
+            "url",
+        ),
+        # No other date at all: the printed one.
+        (
+            SeedMetadata(url=HTML_URL, page_printed_date="2021-09-14"),
+            datetime(2021, 9, 14, tzinfo=UTC),
+            "page_header",
+        ),
+        # A printed day in the future (a scrape's "today" is not) is no evidence.
+        (
+            SeedMetadata(
+                url=HTML_URL,
+                date="2024-03-02",
+                date_source="htmldate",
+                page_printed_date="2031-01-01",
+            ),
+            datetime(2024, 3, 2, tzinfo=UTC),
+            "htmldate",
+        ),
+    ],
+)
+def test_printed_date_beats_an_unsupported_guess(
+    seed: SeedMetadata, expected: datetime, source: str
+) -> None:
+    meta = extract([], seed)
+    assert (meta.published_at, meta.published_at_precision, meta.published_at_source) == (
+        expected,
+        "day",
+        source,
+    )
+
+
+def test_printed_date_beats_a_metadata_line_too() -> None:
+    seed = SeedMetadata(
+        url=HTML_URL, date="2024-03-02", date_source="htmldate", page_printed_date="2021-09-14"
+    )
+    meta = extract([RemovedSpan("metadata_line", "Published 12 August 2020", "rule")], seed)
+    assert (meta.published_at, meta.published_at_source) == (
+        datetime(2021, 9, 14, tzinfo=UTC),
+        "page_header",
+    )
+
+
 # --- authors: explicit author fields first --------------------------------------------------------
 
 
@@ -552,6 +644,20 @@ def test_html_page_date(seed: SeedMetadata, expected: datetime, source: str) -> 
         ),
         # Only organisations and roles in the explicit field: the credit line speaks.
         ([span("credit", "By John Roe")], SeedMetadata(page_authors=("Redaktion",)), ["John Roe"]),
+        # The byline beside the headline: after the explicit fields, before credit lines and
+        # trafilatura's guess.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(page_byline="Ana Ruiz and Tom Okafor", author="Ana Ruiz Fact"),
+            ["Ana Ruiz", "Tom Okafor"],
+        ),
+        ([], SeedMetadata(page_authors=("Jane Doe",), page_byline="Ana Ruiz"), ["Jane Doe"]),
+        # A byline naming the outlet names nobody: the next source speaks.
+        (
+            [span("credit", "By John Roe")],
+            SeedMetadata(url="https://www.tagesschau.de/x", page_byline="tagesschau.de"),
+            ["John Roe"],
+        ),
     ],
 )
 def test_authors_from_explicit_fields(

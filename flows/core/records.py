@@ -64,6 +64,8 @@ class SeedMetadata:
     # What an HTML page states explicitly (JSON-LD, meta tags), beside trafilatura's choices above.
     page_date: str | None = None
     page_date_source: str | None = None  # json_ld or html_meta
+    page_printed_date: str | None = None  # the day printed beside the headline, ISO
+    page_byline: str | None = None  # the names of the labelled byline beside the headline
     page_authors: tuple[str, ...] = ()
     page_organisations: tuple[str, ...] = ()  # site and publisher names: never authors
     fetched_at: str | None = None  # when a crawler fetched the page (WARC-Date), ISO 8601

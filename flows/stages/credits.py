@@ -172,6 +172,14 @@ def parse_dateline(text: str) -> Dateline | None:
 # Lower-case words allowed inside a name ("Ursula von der Leyen", "Luiz Inácio Lula da Silva").
 _PARTICLE_WORDS = "van von der den de del della di da das do dos du la le las los y e bin binti ibn al el ter ten zu"
 NAME_PARTICLES = frozenset(_PARTICLE_WORDS.split())
+# A date or a date label run into a byline ("Jane Doe February 8, 2024", "Jane Doe Last updated
+# May 2"): a month name before a day number is a date, never part of a name.
+NAME_DATE_TAIL = re.compile(
+    r"\s+(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+\d{1,2}(?!\d)"
+    r"|(?:last\s+)?(?:updated|modified)\b).*$",
+    re.IGNORECASE | re.DOTALL,
+)
 HONORIFICS = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame)\.?\s+)+", re.IGNORECASE)
 # Words that end a name: organisations, roles and prompts printed next to names in bylines.
 _NOT_NAME_WORDS = """
@@ -211,6 +219,7 @@ def normalize_name(raw: str) -> str | None:
     name-like words, so "Jane Doe Staff Writer" gives "Jane Doe" and "Email the author" nothing.
     """
     text = unicodedata.normalize("NFC", raw).replace("’", "'").replace("‘", "'")
+    text = NAME_DATE_TAIL.sub("", text)
     text = re.sub(r"^\s*(?:by|von|par|por|di|de)\s+", "", text, flags=re.IGNORECASE)
     text = HONORIFICS.sub("", text.strip(" \t\"'“”«».,;:|()[]–—-"))
     words = text.split()
@@ -627,7 +636,7 @@ def normalize_explicit_name(raw: str) -> str | None:
 
     Normalized like any name, but a single word is kept: the field says it is the author.
     """
-    text = AUTHOR_LABEL.sub("", " ".join(raw.split()))
+    text = NAME_DATE_TAIL.sub("", AUTHOR_LABEL.sub("", " ".join(raw.split())))
     if not text or HOST_OR_ADDRESS.search(text) or _is_organisation(text):
         return None
     return normalize_name(text) or _single_name(text) or _printed_name(text)

@@ -96,13 +96,17 @@ def merge_seed(
     return replace(
         seed,
         url=seed.url or text("url"),
-        title=seed.title or text("title"),
+        # The headline the page prints before trafilatura's title (<title>, og:title: with site
+        # names and search-engine variants); an input's own title field before both.
+        title=seed.title or facts.headline or text("title"),
         date=seed.date or html_date,
         date_source=seed.date_source or ("htmldate" if html_date else None),
         author=seed.author or text("author"),
         publisher=seed.publisher or text("sitename"),
         page_date=seed.page_date or facts.date,
         page_date_source=seed.page_date_source or facts.date_source,
+        page_printed_date=seed.page_printed_date or facts.printed_date,
+        page_byline=seed.page_byline or facts.byline,
         page_authors=seed.page_authors or facts.authors,
         page_organisations=(*seed.page_organisations, *facts.organisations),
     )

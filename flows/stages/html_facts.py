@@ -5,6 +5,10 @@ found them, and it drops a single-word <meta name="author"> ("Heiko"). This modu
 what the publisher stated explicitly, so the metadata stage can trust it above heuristics and
 label it honestly: `json_ld` for schema.org data, `html_meta` for meta tags and marked-up
 elements. Values stay raw strings; the metadata stage parses and normalizes them.
+
+Three facts are read from the visible page instead, as a reader sees the article: its headline
+(the <h1> that is most of the page's title), the date printed beside it (found by parsing, so
+given as an ISO day) and the names of a labelled byline there.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
+
+from flows.stages import dates as dt
 
 SOURCE_JSON_LD = "json_ld"
 SOURCE_HTML_META = "html_meta"
@@ -104,6 +111,13 @@ class HtmlFacts:
     # field holding one names an outlet, not a person. og:site_name is not used: a personal
     # blog's site name is its author's name.
     organisations: tuple[str, ...] = field(default_factory=tuple)
+    # The day printed beside the headline (ISO "YYYY-MM-DD"): what a reader sees as its date.
+    printed_date: str | None = None
+    # The names of a labelled byline ("By ...") beside the headline, as printed.
+    byline: str | None = None
+    # The headline's text (see `headline`): the title as the page prints it, without the site
+    # name and search-engine variants of <title> and og:title.
+    headline: str | None = None
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -250,6 +264,234 @@ def meta_authors(tree: HtmlElement, values: dict[str, list[str]] | None = None) 
     return []
 
 
+# --- the date printed beside the headline --------------------------------------------------------
+
+# A date as pages print it in a byline: "June 3, 2023", "3rd June 2023", "19. Juni 2023",
+# "2023-06-19", "19.06.2023", "06/19/2023", "2023/06/19". Month words are checked by the parser.
+MONTH_WORD = r"[^\W\d_]{3,10}\.?"
+DATE_FORMS = (
+    r"\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+|of\s+)?" + MONTH_WORD + r",?\s+(?:de\s+)?(?:19|20)\d{2}"
+    r"|" + MONTH_WORD + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}"
+    r"|(?:19|20)\d{2}/\d{1,2}/\d{1,2}"
+)
+PRINTED_DATE = re.compile(r"(?<!\w)(?:" + DATE_FORMS + r")(?!\w)", re.IGNORECASE)
+# Labels just before a printed date. A byline printing both a first publication and an update
+# ("June 3, 2023 - Updated July 9, 2024") dates the article by its publication.
+PUBLISHED_LABEL = re.compile(
+    r"(?:published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato)"
+    r"\W{0,3}(?:on|am|le|el|il)?\W{0,3}$",
+    re.IGNORECASE,
+)
+UPDATED_LABEL = re.compile(
+    r"(?:updated|modified|revised|aktualisiert|mis à jour|actualizado|aggiornato|atualizado)"
+    r"\W{0,3}(?:on|am|le|el|il|em)?\W{0,3}$",
+    re.IGNORECASE,
+)
+LABEL_CONTEXT_CHARS = 30
+# The byline is short text right after the headline (or just before it: a kicker, a date
+# line above the title). A text longer than PROSE_CHARS is the article's first paragraph: the
+# header has ended. A date inside a longer piece of text is a date the text talks about.
+HEADER_CHARS_AFTER = 400
+HEADER_CHARS_BEFORE = 150
+HEADER_BLOCK_LEVELS = 3
+PROSE_CHARS = 200
+MAX_DATE_PIECE_CHARS = 80
+# The headline is the <h1> most of whose words are in the page's title (og:title, <title>),
+# and which holds a good part of the title's words: a site logo or a section name is not it.
+HEADLINE_SHARE = 0.6
+TITLE_SHARE = 0.25
+INVISIBLE_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "svg", "button", "select", "option", "head"}
+)
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _page_titles(tree: HtmlElement, values: dict[str, list[str]]) -> list[set[str]]:
+    titles = [*values.get("og:title", []), *values.get("twitter:title", [])]
+    title = tree.find(".//title")
+    if title is not None:
+        titles.append(title.text_content())
+    return [words for words in map(_words, titles) if words]
+
+
+def _is_site_name(h1: HtmlElement, values: dict[str, list[str]]) -> bool:
+    """An <h1> holding the site's name: a link home (the logo) or og:site_name's text."""
+    for link in h1.iter("a"):
+        href = (link.get("href") or "").strip()
+        target = urlsplit(href)
+        links_home = bool(href) and target.path in ("", "/") and not target.query
+        if (links_home and not href.startswith("#")) or "home" in (link.get("rel") or "").split():
+            return True
+    text = " ".join(h1.text_content().split()).casefold()
+    names = [*values.get("og:site_name", []), *values.get("application-name", [])]
+    return any(text == " ".join(name.split()).casefold() for name in names)
+
+
+def headline(tree: HtmlElement, values: dict[str, list[str]] | None = None) -> HtmlElement | None:
+    """The article's headline: the <h1> that shares the most words with the page's title.
+
+    Most of its words are in the title, and they are a fair part of the title's words: a site
+    logo in an <h1> is in the title ("Headline | Site") but only its smaller part. An <h1>
+    linking home, or holding og:site_name, is the site's name, never the headline.
+    """
+    values = _meta_values(tree) if values is None else values
+    titles = _page_titles(tree, values)
+    best, best_shared = None, 0
+    for h1 in tree.iter("h1"):
+        words = _words(h1.text_content())
+        for title in titles:
+            shared = len(words & title)
+            if (
+                shared > best_shared
+                and shared >= HEADLINE_SHARE * len(words)
+                and shared >= TITLE_SHARE * len(title)
+                and not _is_site_name(h1, values)
+            ):
+                best, best_shared = h1, shared
+    return best
+
+
+def _visible_texts(
+    element: HtmlElement, hidden: bool = False
+) -> Iterator[tuple[HtmlElement, bool, str]]:
+    """(element, is its tail, text) in reading order, leaving out what is never shown."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    hidden = hidden or tag in INVISIBLE_TAGS
+    if not hidden and element.text:
+        yield element, False, element.text
+    for child in element:
+        yield from _visible_texts(child, hidden)
+        if not hidden and child.tail:
+            yield child, True, child.tail
+
+
+def _header_block(title: HtmlElement) -> set[HtmlElement]:
+    """The elements of the headline's block (up to three levels up): what stands above the
+    headline there (a kicker, a date line) belongs to it; a menu elsewhere does not."""
+    block = title
+    for _ in range(HEADER_BLOCK_LEVELS):
+        parent = block.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        block = parent
+    return set(block.iter())
+
+
+def header_texts(tree: HtmlElement, title: HtmlElement) -> tuple[list[str], list[str]]:
+    """The short texts just before the headline and after it, up to the first paragraph."""
+    inside = set(title.iter())
+    before: list[str] = []
+    after: list[str] = []
+    seen = False
+    after_chars = 0
+    block = _header_block(title)
+    for element, is_tail, raw in _visible_texts(tree):
+        text = " ".join(raw.split())
+        if not text:
+            continue
+        if element in inside and not (element is title and is_tail):
+            seen = True
+            continue
+        if not seen:
+            if element in block:
+                before.append(text)
+            continue
+        if len(text) > PROSE_CHARS:
+            break
+        after.append(text)
+        after_chars += len(text)
+        if after_chars > HEADER_CHARS_AFTER:
+            break
+    kept: list[str] = []
+    chars = 0
+    for text in reversed(before):
+        chars += len(text)
+        if chars > HEADER_CHARS_BEFORE:
+            break
+        kept.append(text)
+    return kept[::-1], after
+
+
+def _date_language(tree: HtmlElement) -> str | None:
+    """The page's declared language, as the date parser's hint. English outside the US writes
+    day/month/year: any other English region is given as "en-gb", which reads it so."""
+    declared = (tree.get("lang") or tree.get("xml:lang") or tree.get(XML_LANG) or "").strip()
+    code = declared.lower().replace("_", "-")
+    if not code:
+        return None
+    if code.startswith("en-") and code != "en-us":
+        return "en-gb"
+    return code.split("-")[0]
+
+
+def _dates_in(texts: list[str], language: str | None) -> list[tuple[int, str]]:
+    """(rank, ISO day) of the dates in short texts: 0 labelled published, 1 bare, 2 updated."""
+    found = []
+    for index, text in enumerate(texts):
+        if len(text) > MAX_DATE_PIECE_CHARS:
+            continue
+        for match in PRINTED_DATE.finditer(text):
+            fact = dt.parse_date(match[0], language=language)
+            if fact is None:
+                continue
+            label = text[max(0, match.start() - LABEL_CONTEXT_CHARS) : match.start()]
+            if not label.strip() and index > 0:  # "Updated:" in its own element
+                label = texts[index - 1][-LABEL_CONTEXT_CHARS:]
+            rank = 0 if PUBLISHED_LABEL.search(label) else 2 if UPDATED_LABEL.search(label) else 1
+            found.append((rank, fact.value.date().isoformat()))
+    return found
+
+
+def _date_of(before: list[str], after: list[str], language: str | None) -> str | None:
+    """The day the page prints beside its headline (ISO), as a reader sees the article dated.
+
+    The byline right after the headline first, else the last date just before it; a date
+    labelled published wins over a bare one, and both over an update.
+    """
+    for found in (_dates_in(after, language), _dates_in(before, language)[::-1]):
+        if found:
+            return min(found, key=lambda item: item[0])[1]
+    return None
+
+
+# A byline's label: "By", "Written by:", "Author:", "Von", "Par", "Por". What follows it (or
+# the next text, when the label stands alone in its element) names the author.
+BYLINE_LABEL = re.compile(
+    r"^(?:(?:written|posted|authored|words|story|text)\s+by|by|author|autor(?:in)?|auteur|"
+    r"von|par|por)\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# Where the names end: a date, or a separator before the next item of the byline.
+BYLINE_END = re.compile(r"\s*(?:[|•·]|\s[-–—]\s|,?\s*(?:" + DATE_FORMS + "))", re.IGNORECASE)
+MAX_BYLINE_CHARS = 80
+NAME_JOINERS = frozenset({"", "and", "&", "und", "et", "y", "e"})
+
+
+def _byline_in(texts: list[str]) -> str | None:
+    """The names of a labelled byline ("By Jane Doe and John Roe") as printed, or None."""
+    for index, text in enumerate(texts):
+        label = BYLINE_LABEL.match(text) if len(text) <= MAX_BYLINE_CHARS else None
+        if label is None:
+            continue
+        # The names as printed: after the label, or in the next element when it stands alone;
+        # co-authors each in their own link ("Jane Doe", "and", "John Roe") joined again.
+        at = index if label["rest"] else index + 1
+        parts = [label["rest"] or (texts[at] if at < len(texts) else "")]
+        while at + 2 < len(texts) and texts[at + 1].strip(" ,").lower() in NAME_JOINERS:
+            parts += [texts[at + 1], texts[at + 2]]
+            at += 2
+        names = BYLINE_END.split(" ".join(parts), maxsplit=1)[0].strip(" ,;:")
+        if names and len(names) <= MAX_BYLINE_CHARS:
+            return names
+    return None
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -275,7 +517,13 @@ def html_facts(page: str | HtmlElement) -> HtmlFacts:
     if not date:
         date, date_source = meta_date(tree, values), SOURCE_HTML_META
     authors = jsonld_authors(objects) or meta_authors(tree, values)
+    # The headline and the texts around it, found once for the title, the date and the byline.
+    title = headline(tree, values)
+    before, after = header_texts(tree, title) if title is not None else ([], [])
     return HtmlFacts(
+        headline=None if title is None else " ".join(title.text_content().split()) or None,
+        printed_date=_date_of(before, after, _date_language(tree)),
+        byline=_byline_in(after) or _byline_in(before),
         date=date,
         date_source=date_source if date else None,
         authors=tuple(authors),
