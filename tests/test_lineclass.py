@@ -160,6 +160,7 @@ def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
 def test_word_count_counts_cjk_characters_as_half_words() -> None:
     assert lineclass.word_count("The bridge will close on Monday.") == 6
     assert lineclass.word_count("大桥将于周一关闭") == 4
+    assert lineclass.word_count("大桥将于周一关闭 (Reuters)") == 5
     assert lineclass.word_count("12 34") == 0
 
 

@@ -380,10 +380,11 @@ def line_weight(line: str) -> float:
 
 
 def word_count(line: str) -> float:
-    """Words in a line; a CJK line counts about two characters a word (as `features` does)."""
-    tokens = _WORD.findall(line)
+    """Words in a line; CJK text, not split by spaces, counts about two characters a word."""
     cjk = len(_CJK.findall(line))
-    return len(tokens) + cjk / 2 if cjk else float(len(tokens))
+    if not cjk:
+        return float(len(_WORD.findall(line)))
+    return sum(1 for token in _WORD.findall(line) if not _CJK.search(token)) + cjk / 2
 
 
 def off_article(lines: Sequence[str], scores: Sequence[float], model: LineModel) -> list[bool]:
