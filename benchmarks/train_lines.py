@@ -1,86 +1,101 @@
-"""Train the whole-page line classifier (flows/stages/line_model.py) and write flows/stages/models/lines.v1.json.
+"""Train the whole-page line classifier (flows/stages/line_model.py) on gold labels; measure it on unseen sites.
 
-Labels come from newsclean's own HTML path, not from the benchmark's gold: each page of the dev
-set is rendered to its whole visible text (inscriptis, as `quality.py` does) and, separately,
-extracted with `flows.stages.extract.extract_html` + `clean_text(content_kind="html")`; a text line is
-"body" when it (normalized: case, punctuation, spaces) is one of the HTML path's paragraphs or
-sits inside its text, or most of its word 4-grams do. The MLP learns from those labels only.
-Two decision numbers (the main-block threshold and the in-block floor) are then picked on the
-training pages' gold snippets, scored as quality.py scores, with out-of-fold line scores; the
-pages of the held-out hosts are never looked at before `evaluate`.
+Pages: `prepare` renders every page of both development corpora to its whole visible text with
+inscriptis (as `quality.py`'s text rows do) and keeps the page's gold, one JSON line per page.
 
-  prepare   render and extract the dev set once: one JSON line per page (slow, run once)
-  train     features + labels -> MLP -> model JSON; --split train trains on half the hosts
-  evaluate  clean_text(content_kind="text") with a given model on a split, scored with the gold
+Labels, per line of that text (as `clean_text` sees the lines: stripped, empty ones gone):
+  wcxb         the gold main text: a line is article when its words run in the gold text
+               (`flows.stages.blocks.extractor_kept`, the block model's test: a long line
+               anywhere, a short one as a good part of one gold paragraph) or, for a long line the
+               gold spells a little differently, when half its 4-word shingles are there; else not.
+  trafilatura  the `with` / `without` snippets (sparse): a line holding a `with` snippet (or, of
+               three words and more, inside one) is article; one holding a `without` snippet is
+               not. The other lines (most of them) get a weaker label from newsclean's own HTML
+               path on the same page (`extract` + `clean_text(content_kind="html")`): article
+               when the line is one of its paragraphs or inside its text (30 characters and up),
+               or 60 % of its word 4-grams are.
+A line weighs the square root of its words (the WCXB metric counts words), lines without words
+nothing; the trafilatura set's lines weigh TRAFILATURA_WEIGHT times more (chosen by the
+other-sites figures: its pages are further from the article-only WCXB pages). The MLP learns
+from these labels. The decision numbers (the main-block threshold, the in-block floor and the
+short lines' floor) are then chosen on the training pages only, with out-of-fold line scores
+(two folds by site), for the best mean of the corpora's own metrics; the features and the stopword
+lists stay those of the shipped model (the block model reuses them).
 
-The split is by host (md5 of the host name, even -> "train", odd -> "heldout"), so no site is on
-both sides. Training is deterministic (fixed seed, full data order).
+Scoring, as `quality.py` scores the `newsclean-text` row: the text through
+`clean_text(content_kind="text")` (rules and line model); WCXB with the benchmark's own
+`word_f1` (its `evaluate.py`, CC-BY-4.0), mean over pages; the trafilatura set with the snippet
+counts of `quality.evaluate_result`. A page left empty scores as nothing found.
 
-  python benchmarks/train_lines.py prepare --cache-dir /tmp/nc-devset-cache --out /tmp/pages.jsonl
-  python benchmarks/train_lines.py train --data /tmp/pages.jsonl --split train --out /tmp/half.json
-  python benchmarks/train_lines.py evaluate --data /tmp/pages.jsonl --model /tmp/half.json --split heldout
-  python benchmarks/train_lines.py train --data /tmp/pages.jsonl --split all   # the shipped model
+  prepare   render both corpora once (and run the HTML path on the trafilatura set): one JSON
+            line per page (corpus, file, site, text, html_body, gold)
+  train     labels -> MLP -> decision tuned on the training pages -> model JSON
+  evaluate  clean_text with a model file on the pages, each corpus's figure
+  report    generalization: every page scored by a model that never saw its site (K folds by
+            site over both corpora), by a model trained on the other corpus only, and in-sample
+
+  python benchmarks/train_lines.py prepare --cache-dir DIR --jobs 1 --out /tmp/lines-pages.jsonl
+  python benchmarks/train_lines.py report --data /tmp/lines-pages.jsonl --wcxb-root DIR/wcxb/wcxb-dev-articles
+  python benchmarks/train_lines.py train --data /tmp/lines-pages.jsonl   # the shipped model
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import importlib.util
 import itertools
 import json
 import re
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import devset
 import numpy as np
+import quality
 from quality import Confusion, evaluate_result
 
+from flows.stages import blocks
+from flows.stages import clean as cleaner
 from flows.stages import line_model as lineclass
 
-# Languages whose stopwords the model ships (justext's lists, most frequent first); CJK pages use
-# lineclass.CJK_FUNCTION_CHARS instead.
-STOPLIST_LANGUAGES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "ru": "Russian",
-    "uk": "Ukrainian",
-    "pl": "Polish",
-    "cs": "Czech",
-    "sv": "Swedish",
-    "da": "Danish",
-    "no": "Norwegian_Bokmal",
-    "fi": "Finnish",
-    "hu": "Hungarian",
-    "ro": "Romanian",
-    "tr": "Turkish",
-    "id": "Indonesian",
-    "el": "Greek",
-    "ar": "Arabic",
-}
-STOPWORDS_PER_LANGUAGE = 200
+CORPORA = ("wcxb", "trafilatura")
 HIDDEN = (16,)
 SEED = 1234
 EPOCHS = 8
 BATCH = 512
 LEARNING_RATE = 2e-3
 L2 = 1e-3
-# A line of at least this many words is labelled body when this share of its 4-grams is.
+SHINGLE = 4
+# A long line is article when this share of its 4-word shingles is in the gold text.
+SHINGLE_SHARE = 0.5
+# The HTML path's weak labels: a line of at least this many words is article when this share of
+# its 4-grams is in the HTML path's body.
 NGRAM_MIN_WORDS = 6
 NGRAM_SHARE = 0.6
+# How much more a trafilatura-set line weighs than a WCXB line in training.
+TRAFILATURA_WEIGHT = 2.0
+FOLDS = 5
+# The decision numbers tried when tuning: the main-block threshold, the in-block floor, and how
+# much higher the floor is for a line of fewer than SHORT_LINE_WORDS words.
+THRESHOLDS = (0.1, 0.2, 0.3)
+DROP_BELOW = (0.2, 0.3)
+SHORT_RAISE = (0.0, 0.1, 0.2)
+SHORT_LINE_WORDS = 8
+# The in-block floors hold on texts of this many lines and more (see LineModel.floor_min_lines):
+# on both corpora (few pages are this short) it changes next to nothing.
+FLOOR_MIN_LINES = 30
+
+WordF1 = Callable[[str, str], tuple[float, float, float]]
 
 
-# --- pages, hosts, split -----------------------------------------------------------------------
+# --- pages --------------------------------------------------------------------------------------
 
 
 def page_lines(text: str) -> list[str]:
@@ -88,26 +103,71 @@ def page_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def host_of(url: str, file: str) -> str:
+def site_of(url: str, file: str) -> str:
+    """The page's site: its host, or for the trafilatura set's labels ("hard::zeit.de.x.html")
+    the first two parts of the label."""
     if url.startswith(("http://", "https://")):
         host = urlsplit(url).hostname or file
-    else:  # labels such as "hard::zeit.de.zugverkehr.html": the site is the first two parts
+    else:
         host = ".".join(url.split("::")[-1].split(".")[:2])
     return host.removeprefix("www.")
 
 
-def split_of(host: str) -> str:
-    return "train" if int(hashlib.md5(host.encode()).hexdigest(), 16) % 2 == 0 else "heldout"
+def fold_of(site: str, folds: int) -> int:
+    return int(hashlib.sha256(site.encode()).hexdigest(), 16) % folds
 
 
-def read_pages(path: Path, split: str) -> list[dict[str, Any]]:
-    pages = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    if split == "all":
-        return pages
-    return [p for p in pages if split_of(host_of(p["url"], p.get("file", ""))) == split]
+def read_pages(path: Path) -> list[dict[str, Any]]:
+    # split("\n"), not splitlines(): a JSON string may hold U+2028 and its kin.
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
-# --- labels from the HTML path ---------------------------------------------------------------
+# --- labels -------------------------------------------------------------------------------------
+
+
+def shingles(words: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def gold_labels(lines: Sequence[str], gold_text: str) -> np.ndarray:
+    """1 where the line's words run in the gold main text, else 0 (see the module's doc)."""
+    words = [blocks.normalized_words(line) for line in lines]
+    gold_lines = [blocks.normalized_words(line) for line in gold_text.split("\n")]
+    held = blocks.extractor_kept(words, gold_lines)
+    gold_shingles = shingles([word for line in gold_lines for word in line])
+    labels = np.zeros(len(lines), dtype=np.int8)
+    for i, line_words in enumerate(words):
+        if held[i]:
+            labels[i] = 1
+        elif len(line_words) >= blocks.SHORT_BLOCK_WORDS:
+            own = shingles(line_words)
+            labels[i] = int(bool(own) and len(own & gold_shingles) / len(own) >= SHINGLE_SHARE)
+    return labels
+
+
+def snippet_labels(lines: Sequence[str], with_: list[str], without: list[str]) -> np.ndarray:
+    """1 for a line holding a `with` snippet, 0 for one holding a `without` one, else -1."""
+
+    def sequences(snippets: list[str]) -> list[str]:
+        return [f" {' '.join(w)} " for s in snippets if (w := blocks.normalized_words(s))]
+
+    wanted, unwanted = sequences(with_), sequences(without)
+    labels = np.full(len(lines), -1, dtype=np.int8)
+    for i, line in enumerate(lines):
+        words = blocks.normalized_words(line)
+        if not words:
+            continue
+        text = f" {' '.join(words)} "
+
+        def holds(snippet: str, text: str = text, n: int = len(words)) -> bool:
+            # A snippet inside the line, or a line of a few words inside a snippet.
+            return snippet in text or (n >= 3 and text in snippet)
+
+        if any(holds(s) for s in wanted):
+            labels[i] = 1
+        elif any(holds(s) for s in unwanted):
+            labels[i] = 0
+    return labels
 
 
 def _norm(text: str) -> str:
@@ -118,77 +178,146 @@ def _grams(words: list[str], n: int = 4) -> list[tuple[str, ...]]:
     return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def label_lines(lines: list[str], html_body: str) -> list[int]:
-    """1 where the line is part of what the HTML path extracted from the same page."""
+def html_path_labels(lines: Sequence[str], html_body: str | None) -> np.ndarray:
+    """1 where the line is part of what the HTML path extracted from the same page, else 0;
+    -1 for every line when the HTML path found nothing."""
+    if not html_body:
+        return np.full(len(lines), -1, dtype=np.int8)
     paragraphs = {_norm(p) for p in html_body.split("\n\n")}
     paragraphs |= {_norm(p) for p in html_body.splitlines()}
     body = _norm(html_body)
     body_grams = set(_grams(body.split()))
-    labels = []
-    for line in lines:
+    labels = np.zeros(len(lines), dtype=np.int8)
+    for i, line in enumerate(lines):
         key = _norm(line)
         words = key.split()
         if not key:
-            labels.append(0)
-        elif key in paragraphs or (len(key) >= 30 and key in body):
-            labels.append(1)
+            continue
+        if key in paragraphs or (len(key) >= 30 and key in body):
+            labels[i] = 1
         elif len(words) >= NGRAM_MIN_WORDS:
             grams = _grams(words)
-            share = sum(1 for g in grams if g in body_grams) / len(grams)
-            labels.append(int(share >= NGRAM_SHARE))
-        else:
-            labels.append(0)
+            labels[i] = int(sum(1 for g in grams if g in body_grams) / len(grams) >= NGRAM_SHARE)
     return labels
 
 
+def line_weights(lines: Sequence[str]) -> np.ndarray:
+    """The metric counts words: a line weighs the square root of its words, none without."""
+    counts = np.array([len(blocks.normalized_words(line)) for line in lines], dtype=float)
+    return np.where(counts > 0, np.sqrt(np.minimum(counts, 400)) + 0.5, 0.0)
+
+
+def rule_dropped(lines: list[str]) -> list[bool]:
+    """Per line, whether the cleaner's rules (before the line model) take it.
+
+    The cleaner's own labelling steps, run once per page, so that the decision numbers can be
+    tuned over many settings without running the rules again for each.
+    """
+    labels = [cleaner._label_line(line) for line in lines]
+    cleaner._label_related_blocks(lines, labels)
+    cleaner._label_head(lines, labels, titled=True, known_title=None)
+    cleaner._label_tail(lines, labels)
+    return [label is not None for label in labels]
+
+
 @dataclass
-class Dataset:
-    x: np.ndarray  # first-stage features, all pages' lines stacked
-    y: np.ndarray  # 1 = body
-    starts: list[int]  # each page's first row
-    lines: list[list[str]]
-    hosts: list[str]
-    gold: list[dict[str, Any]]  # the page's `with`/`without` snippets, if any
-
-    def pages(self) -> Iterator[tuple[int, slice, list[str]]]:
-        for k, (start, lines) in enumerate(zip(self.starts, self.lines, strict=True)):
-            yield k, slice(start, start + len(lines)), lines
-
-
-def dataset(pages: list[dict[str, Any]], stopwords: dict[str, frozenset[str]]) -> Dataset:
-    """Features and labels of every page the HTML path found an article in."""
-    xs, ys, starts, all_lines, hosts, gold = [], [], [], [], [], []
-    row = 0
-    for page in pages:
-        if not page.get("html_body") or not page.get("text"):
-            continue  # the HTML path found nothing: no labels for this page
-        lines = page_lines(page["text"])
-        if not lines:
-            continue
-        xs.append(lineclass.features(lines, stopwords))
-        ys.append(np.array(label_lines(lines, page["html_body"]), dtype=float))
-        starts.append(row)
-        all_lines.append(lines)
-        hosts.append(host_of(page["url"], page.get("file", "")))
-        gold.append({"with": page.get("with", []), "without": page.get("without", [])})
-        row += len(lines)
-    width = len(lineclass.feature_names())
-    x = np.concatenate(xs) if xs else np.zeros((0, width))
-    y = np.concatenate(ys) if ys else np.zeros(0)
-    return Dataset(x, y, starts, all_lines, hosts, gold)
+class PageData:
+    corpus: str
+    file: str
+    site: str
+    lines: list[str]
+    x: np.ndarray
+    labels: np.ndarray  # 1 article, 0 not, -1 unknown
+    weights: np.ndarray
+    by_rules: list[bool]
+    gold: dict[str, Any]
+    words: WordCounts | None = None  # WCXB pages: for word F1 over many choices of lines
 
 
-# --- the MLP ----------------------------------------------------------------------------------
+@dataclass
+class WordCounts:
+    """A page's tokens (the WCXB `tokenize`: lower-cased `\\w+`) as ids in its gold text's
+    vocabulary, so that word F1 over a choice of lines is a bincount, not a re-tokenization.
+    The same figure as `word_f1` on the lines joined: joining adds no token."""
+
+    ids: np.ndarray  # every token of the page, in line order; len(gold) for words not in the gold
+    line: np.ndarray  # the line of each token
+    gold: np.ndarray  # the gold text's count of each vocabulary word
+
+    @classmethod
+    def of(cls, lines: Sequence[str], gold_text: str) -> WordCounts:
+        vocabulary: dict[str, int] = {}
+        gold_ids = [vocabulary.setdefault(t, len(vocabulary)) for t in _tokens(gold_text)]
+        gold = np.bincount(np.array(gold_ids, dtype=np.int64), minlength=len(vocabulary))
+        ids, line_of = [], []
+        for i, line in enumerate(lines):
+            for token in _tokens(line):
+                ids.append(vocabulary.get(token, len(vocabulary)))
+                line_of.append(i)
+        return cls(np.array(ids, dtype=np.int64), np.array(line_of, dtype=np.int64), gold)
+
+    def prf(self, keep: Sequence[bool]) -> tuple[float, float, float]:
+        """`word_f1` of the kept lines against the gold text."""
+        chosen = self.ids[np.asarray(keep, dtype=bool)[self.line]] if len(self.ids) else self.ids
+        reference = int(self.gold.sum())
+        if not reference:
+            return (1.0, 1.0, 1.0) if not len(chosen) else (0.0, 0.0, 0.0)
+        if not len(chosen):
+            return (0.0, 0.0, 0.0)
+        counts = np.bincount(chosen, minlength=len(self.gold) + 1)[: len(self.gold)]
+        overlap = int(np.minimum(counts, self.gold).sum())
+        precision, recall = overlap / len(chosen), overlap / reference
+        f1 = 2 * precision * recall / (precision + recall) if overlap else 0.0
+        return precision, recall, f1
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def page_data(page: dict[str, Any], stopwords: dict[str, frozenset[str]]) -> PageData | None:
+    lines = page_lines(page.get("text") or "")
+    if not lines:
+        return None
+    gold = page["gold"]
+    if page["corpus"] == "wcxb":
+        labels = gold_labels(lines, gold["main_content"])
+    else:
+        snippets = snippet_labels(lines, gold["with"], gold["without"])
+        weak = html_path_labels(lines, page.get("html_body"))
+        labels = np.where(snippets >= 0, snippets, weak).astype(np.int8)
+    weights = line_weights(lines)
+    if page["corpus"] == "trafilatura":
+        weights = weights * TRAFILATURA_WEIGHT
+    labels = np.where(weights > 0, labels, -1).astype(np.int8)
+    return PageData(
+        page["corpus"],
+        page["file"],
+        page["site"],
+        lines,
+        lineclass.features(lines, stopwords),
+        labels,
+        weights,
+        rule_dropped(lines),
+        gold,
+        WordCounts.of(lines, gold["main_content"]) if page["corpus"] == "wcxb" else None,
+    )
+
+
+# --- the MLP ------------------------------------------------------------------------------------
 
 
 def train_mlp(
     x: np.ndarray,
     y: np.ndarray,
+    weight: np.ndarray | None = None,
     hidden: tuple[int, ...] = HIDDEN,
     epochs: int = EPOCHS,
-    weight: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Mini-batch Adam on the logistic loss; standardized inputs, He-initialized ReLU layers."""
+    """Mini-batch Adam on the weighted logistic loss; standardized inputs, He-initialized ReLUs."""
     rng = np.random.default_rng(SEED)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -236,178 +365,317 @@ def train_mlp(
     }
 
 
-def out_of_fold(data: Dataset, epochs: int) -> np.ndarray:
-    """Each line's score from a model that never saw its host (two folds by host).
-
-    The decision thresholds are tuned on these: scores of a model on its own training lines
-    are too confident to tune on.
-    """
-    fold = np.zeros(len(data.y), dtype=bool)
-    for k, rows, _ in data.pages():
-        fold[rows] = int(hashlib.md5(f"fold:{data.hosts[k]}".encode()).hexdigest(), 16) % 2 == 1
-    probs = np.full(len(data.y), float(data.y.mean()) if len(data.y) else 0.5)
-    for side in (False, True):
-        fit, held = fold != side, fold == side
-        if fit.any() and held.any():
-            mlp = lineclass.Mlp.from_dict(train_mlp(data.x[fit], data.y[fit], epochs=epochs))
-            probs[held] = mlp.predict(data.x[held])
-    return probs
+def fit_mlp(pages: list[PageData], epochs: int = EPOCHS) -> lineclass.Mlp:
+    known = [(p.x[p.labels >= 0], p.labels[p.labels >= 0], p.weights[p.labels >= 0]) for p in pages]
+    x = np.concatenate([k[0] for k in known])
+    y = np.concatenate([k[1] for k in known]).astype(float)
+    w = np.concatenate([k[2] for k in known])
+    return lineclass.Mlp.from_dict(train_mlp(x, y, w, epochs=epochs))
 
 
-# --- deciding: main block and in-block threshold, tuned on the training lines ------------------
+# --- scoring ------------------------------------------------------------------------------------
 
 
-def decide(model: lineclass.LineModel, lines: list[str], probs: np.ndarray) -> list[bool]:
-    """Which lines stay, as the cleaner decides (rule labels aside)."""
-    return [not off for off in lineclass.off_article(lines, probs.tolist(), model)]
+@dataclass
+class Figures:
+    """A corpus's figure over pages: WCXB's mean word P/R/F1, or the trafilatura set's totals."""
+
+    corpus: str
+    sums: np.ndarray  # wcxb: summed per-page P, R, F1
+    pages: int
+    confusion: Confusion
+
+    @classmethod
+    def empty(cls, corpus: str) -> Figures:
+        return cls(corpus, np.zeros(3), 0, Confusion())
+
+    def add(self, body: str | None, gold: dict[str, Any], word_f1: WordF1) -> None:
+        self.pages += 1
+        if self.corpus == "wcxb":
+            self.sums += word_f1(body or "", gold["main_content"])
+        else:
+            self.confusion.add(evaluate_result(body, gold))
+
+    def prf(self) -> tuple[float, float, float]:
+        if self.corpus == "wcxb":
+            p, r, f = self.sums / max(1, self.pages)
+            return float(p), float(r), float(f)
+        s = self.confusion.scores()
+        return s["precision"] or 0.0, s["recall"] or 0.0, s["f1"] or 0.0
+
+
+def kept_body(page: PageData, keep: Sequence[bool]) -> str | None:
+    """The body as the cleaner assembles it (its glued-tail and dateline cuts aside)."""
+    body = "\n\n".join(
+        line
+        for line, k, ruled in zip(page.lines, keep, page.by_rules, strict=True)
+        if k and not ruled
+    )
+    return body or None
+
+
+def decide(model: lineclass.LineModel, page: PageData, probs: np.ndarray) -> list[bool]:
+    """Which lines the line model keeps, as the cleaner decides (`clean._label_off_article`)."""
+    if len(page.lines) < cleaner.LINE_MODEL_MIN_LINES:
+        return [True] * len(page.lines)
+    return [not off for off in lineclass.off_article(page.lines, probs.tolist(), model)]
+
+
+def mean_f1(
+    model: lineclass.LineModel,
+    pages: list[PageData],
+    probs: dict[int, np.ndarray],
+    word_f1: WordF1,
+) -> float:
+    """The tuning objective: the mean over the corpora present of each one's F1."""
+    figures: dict[str, Figures] = {}
+    for page in pages:
+        keep = decide(model, page, probs[id(page)])
+        total = figures.setdefault(page.corpus, Figures.empty(page.corpus))
+        if page.words is not None:
+            kept = [k and not ruled for k, ruled in zip(keep, page.by_rules, strict=True)]
+            total.sums += page.words.prf(kept)
+            total.pages += 1
+        else:
+            total.add(kept_body(page, keep), page.gold, word_f1)
+    return float(np.mean([f.prf()[2] for f in figures.values()]))
 
 
 def tune(
-    model_data: dict[str, Any], data: Dataset, probs: np.ndarray, gold: list[dict[str, Any]]
-) -> tuple[float, float]:
-    """The main-block threshold and the in-block floor with the best F1 on the training pages.
-
-    Scored as quality.py scores (gold `with`/`without` snippets of the training pages only),
-    on out-of-fold scores; pages without snippets count by their lines against the labels.
-    """
-    best = (-1.0, 0.5, 0.0)
-    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5):
-        for drop_below in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
-            model = lineclass.model_from_dict(
-                {**model_data, "threshold": threshold, "drop_below": drop_below}
-            )
-            total = Confusion()
-            for k, rows, lines in data.pages():
-                keep = decide(model, lines, probs[rows])
-                if gold[k]["with"] or gold[k]["without"]:
-                    kept = "\n".join(line for line, k_ in zip(lines, keep, strict=True) if k_)
-                    total.add(evaluate_result(kept, gold[k]))
-                    continue
-                pairs = list(zip(keep, data.y[rows], strict=True))
-                total.add(
-                    Confusion(
-                        tp=sum(1 for k_, label in pairs if k_ and label == 1),
-                        fp=sum(1 for k_, label in pairs if k_ and label == 0),
-                        fn=sum(1 for k_, label in pairs if not k_ and label == 1),
-                    )
-                )
-            f1 = total.scores()["f1"] or 0.0
-            if f1 > best[0]:
-                best = (f1, threshold, drop_below)
+    model: lineclass.LineModel, pages: list[PageData], epochs: int, word_f1: WordF1
+) -> lineclass.LineModel:
+    """The decision numbers with the best objective on `pages`, scored with out-of-fold scores
+    (two folds by site): a model's scores on its own training lines are too confident."""
+    probs: dict[int, np.ndarray] = {}
+    for side in (0, 1):
+        fit = [p for p in pages if fold_of(f"tune:{p.site}", 2) != side]
+        held = [p for p in pages if fold_of(f"tune:{p.site}", 2) == side]
+        if not fit or not held:
+            fit = held = pages  # too few sites to split: in-sample scores
+        mlp = fit_mlp(fit, epochs)
+        for page in held:
+            probs[id(page)] = mlp.predict(page.x)
+    best = (-1.0, model)
+    for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
+        candidate = replace(
+            model,
+            threshold=threshold,
+            drop_below=drop_below,
+            short_line_words=SHORT_LINE_WORDS,
+            short_drop_below=round(drop_below + raise_, 3),
+            floor_min_lines=FLOOR_MIN_LINES,
+        )
+        value = mean_f1(candidate, pages, probs, word_f1)
+        if value > best[0]:
+            best = (value, candidate)
     print(
-        f"tuned on the training pages: F1 {best[0]:.3f}, threshold {best[1]}, drop_below {best[2]}"
+        f"  tuned on {len(pages)} training pages: objective {best[0]:.4f}, "
+        f"threshold {best[1].threshold}, drop_below {best[1].drop_below}, "
+        f"short_drop_below {best[1].short_drop_below}",
+        file=sys.stderr,
     )
-    return best[1], best[2]
+    return best[1]
 
 
-def stopword_table() -> dict[str, list[str]]:
-    """The most frequent stopwords of each language, from justext's lists (trafilatura's dep)."""
-    import justext
-
-    folder = Path(justext.__file__).parent / "stoplists"
-    table = {}
-    for code, name in STOPLIST_LANGUAGES.items():
-        path = folder / f"{name}.txt"
-        if path.is_file():
-            words = [w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines()]
-            table[code] = list(dict.fromkeys(w for w in words if w))[:STOPWORDS_PER_LANGUAGE]
-    return table
+def fit(
+    pages: list[PageData], stopwords: dict[str, frozenset[str]], epochs: int, word_f1: WordF1
+) -> lineclass.LineModel:
+    """The MLP on every training page, and its decision tuned on the same pages."""
+    model = lineclass.LineModel(lineclass.RULE_NAME, fit_mlp(pages, epochs), 0.5, 0.0, stopwords)
+    return tune(model, pages, epochs, word_f1)
 
 
-def train(pages: list[dict[str, Any]], note: str, epochs: int = EPOCHS) -> dict[str, Any]:
-    table = stopword_table()
-    stopwords = {lang: frozenset(words) for lang, words in table.items()}
-    start = time.perf_counter()
-    data = dataset(pages, stopwords)
-    print(
-        f"{len(data.starts)} pages, {len(data.y)} lines, {int(data.y.sum())} body lines "
-        f"({time.perf_counter() - start:.1f} s)"
-    )
-    mlp = train_mlp(data.x, data.y, epochs=epochs)
-    model_data = {
-        "name": lineclass.RULE_NAME,
+@contextlib.contextmanager
+def model_in_cleaner(model: lineclass.LineModel) -> Iterator[None]:
+    """clean_text with `model` instead of the shipped one (the cleaner looks it up per call)."""
+    saved = lineclass.load_model
+    lineclass.load_model = lambda path=lineclass.MODEL_PATH: model  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        lineclass.load_model = saved  # type: ignore[assignment]
+
+
+def score_cleaned(
+    pages: list[PageData], model_of: Callable[[PageData], lineclass.LineModel], word_f1: WordF1
+) -> Figures:
+    """`clean_text(content_kind="text")` on each page with its model, the corpus's figure."""
+    figures = Figures.empty(pages[0].corpus)
+    for page in pages:
+        with model_in_cleaner(model_of(page)):
+            body = cleaner.clean_text("\n".join(page.lines), content_kind="text").body
+        figures.add(body if body.strip() else None, page.gold, word_f1)
+    return figures
+
+
+def score_nothing(pages: list[PageData], word_f1: WordF1) -> Figures:
+    figures = Figures.empty(pages[0].corpus)
+    for page in pages:
+        figures.add("\n".join(page.lines), page.gold, word_f1)
+    return figures
+
+
+def load_word_f1(wcxb_root: Path | None) -> WordF1:
+    """The WCXB benchmark's own word_f1 (CC-BY-4.0), loaded from the unpacked corpus."""
+    if wcxb_root is None:
+        return lambda _text, _gold: (0.0, 0.0, 0.0)
+    spec = importlib.util.spec_from_file_location("wcxb_evaluate", wcxb_root / "evaluate.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {wcxb_root / 'evaluate.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.word_f1  # type: ignore[no-any-return]
+
+
+# --- the model file -----------------------------------------------------------------------------
+
+
+def shipped_stopwords() -> dict[str, list[str]]:
+    """The stopword lists of the shipped model: part of the features (the block model counts
+    with them too), so every retrained model carries the same lists."""
+    data = json.loads(lineclass.MODEL_PATH.read_text(encoding="utf-8"))
+    return {lang: list(words) for lang, words in data["stopwords"].items()}
+
+
+def model_dict(
+    model: lineclass.LineModel, note: str, table: dict[str, list[str]]
+) -> dict[str, Any]:
+    mlp = model.mlp
+    return {
+        "name": model.name,
         "note": note,
         "features": lineclass.feature_names(),
-        "mlp": mlp,
+        "mlp": {
+            "mean": np.round(mlp.mean, 6).tolist(),
+            "scale": np.round(mlp.scale, 6).tolist(),
+            "weights": [np.round(w, 6).tolist() for w in mlp.weights],
+            "biases": [np.round(b, 6).tolist() for b in mlp.biases],
+        },
         "stopwords": table,
-        "threshold": 0.5,
-        "drop_below": 0.0,
+        "threshold": model.threshold,
+        "drop_below": model.drop_below,
+        "short_line_words": model.short_line_words,
+        "short_drop_below": model.short_drop_below,
+        "floor_min_lines": model.floor_min_lines,
     }
-    probs = out_of_fold(data, epochs)
-    model_data["threshold"], model_data["drop_below"] = tune(model_data, data, probs, data.gold)
-    return model_data
 
 
-# --- evaluation with the gold snippets ------------------------------------------------------------
+# --- prepare: both corpora rendered once ---------------------------------------------------------
+
+_CORPUS = ""
 
 
-def evaluate(pages: list[dict[str, Any]], model_path: Path | None) -> dict[str, float]:
-    """clean_text(content_kind="text") on the whole-page text, scored as quality.py scores it."""
-    from flows.stages import clean
+def _html_body(ref: devset.PageRef, page: devset.Page) -> str | None:
+    """newsclean's HTML path on the page: the extract stage, then the cleaner in HTML mode."""
+    from flows.stages.extract import ExtractionError, extract
 
-    if model_path is not None:
-        model = lineclass.model_from_dict(json.loads(model_path.read_text(encoding="utf-8")))
-        lineclass.load_model.cache_clear()
-        clean.lineclass.load_model = lambda path=None: model  # type: ignore[assignment,misc]
-    total, baseline = Confusion(), Confusion()
-    seconds = 0.0
-    for page in pages:
-        gold = {"with": page["with"], "without": page["without"]}
-        text = page.get("text")
-        baseline.add(evaluate_result(text, gold))
-        if text is None:
-            total.add(evaluate_result(None, gold))
-            continue
-        start = time.perf_counter()
-        body = clean.clean_text(text, content_kind="text").body
-        seconds += time.perf_counter() - start
-        total.add(evaluate_result(body, gold))
-    scores = {k: v for k, v in total.scores().items() if v is not None}
-    print(
-        f"{len(pages)} pages: newsclean-text P {scores['precision']:.3f} R {scores['recall']:.3f} "
-        f"F1 {scores['f1']:.3f} (do nothing F1 {baseline.scores()['f1']:.3f}); "
-        f"clean_text {1000 * seconds / max(1, len(pages)):.1f} ms/page"
-    )
-    return scores
+    doc = quality.page_document(page, ref.path.read_bytes())
+    if hasattr(doc, "reasons"):  # a Rejection: the reader refused the bytes
+        return None
+    try:
+        found = extract(doc)
+    except ExtractionError:
+        return None
+    return cleaner.clean_text(found.text, content_kind="html", title=found.seed.title).body
 
 
-# --- prepare: the dev set once -----------------------------------------------------------------
-
-
-def _prepare_page(ref: Any) -> dict[str, Any]:
-    from inscriptis import get_text
-
-    from flows.core.records import SeedMetadata
-    from flows.stages.clean import clean_text
-    from flows.stages.extract import ExtractionError, ExtractionSettings, extract_html
+def _render(ref: devset.PageRef) -> dict[str, Any]:
+    from inscriptis import get_text  # in the worker: imported before the fork
 
     page = ref.load()
-
-    def html_body() -> str | None:
-        try:
-            found = extract_html(page.html, SeedMetadata(url=page.web_url), ExtractionSettings())
-        except ExtractionError:
-            return None
-        return clean_text(found.text, content_kind="html").body
-
-    text, _, _ = devset.timed_call(lambda: get_text(page.html), 60)
-    body, _, _ = devset.timed_call(html_body, 60)
+    text, _, problem = devset.timed_call(lambda: get_text(page.html), 60)
+    html_body = None
+    if _CORPUS == "trafilatura":  # its weak labels (WCXB has a complete gold text)
+        html_body, _, _ = devset.timed_call(lambda: _html_body(ref, page), 60)
+    gold = {
+        "with": list(ref.gold.get("with") or []),
+        "without": list(ref.gold.get("without") or []),
+    }
+    if _CORPUS == "wcxb":
+        gold["main_content"] = ref.gold.get("main_content") or ""
     return {
-        "url": page.url,
-        "file": page.file,
+        "corpus": _CORPUS,
+        "file": ref.file,
+        "site": site_of(ref.url, ref.file),
         "text": text,
-        "html_body": body,
-        "with": page.gold["with"],
-        "without": page.gold["without"],
+        "html_body": html_body,
+        "problem": problem,
+        "gold": gold,
     }
 
 
 def prepare(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
-    with devset.unpacked(args.devset, args.cache_dir) as root:
-        refs = devset.page_refs(root, args.limit)
-        for _, result in devset.run_pages(_prepare_page, refs, args.jobs, 300):
-            if result is not None:
-                yield result
+    global _CORPUS
+    for corpus in args.corpus.split(","):
+        archive = devset.corpus_archive(args, corpus)
+        if not archive.is_file():
+            print(devset.missing_message(archive, "prepared"), file=sys.stderr)
+            continue
+        _CORPUS = corpus
+        with devset.unpacked(archive, devset.cache_dir_of(corpus, args.cache_dir)) as root:
+            refs = devset.page_refs(root, args.limit)
+            for _, result in devset.run_pages(_render, refs, args.jobs, 300):
+                if result is not None:
+                    yield result
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def load_data(path: Path, corpora: Sequence[str]) -> tuple[list[PageData], dict[str, list[str]]]:
+    table = shipped_stopwords()
+    stopwords = {lang: frozenset(words) for lang, words in table.items()}
+    start = time.perf_counter()
+    pages = [
+        data
+        for page in read_pages(path)
+        if page["corpus"] in corpora and (data := page_data(page, stopwords)) is not None
+    ]
+    known = sum(int((p.labels >= 0).sum()) for p in pages)
+    article = sum(int((p.labels == 1).sum()) for p in pages)
+    print(
+        f"{len(pages)} pages, {sum(len(p.lines) for p in pages)} lines, {known} labelled, "
+        f"{article} article ({time.perf_counter() - start:.0f} s)",
+        file=sys.stderr,
+    )
+    return pages, table
+
+
+def report(
+    pages: list[PageData], table: dict[str, list[str]], args: argparse.Namespace, word_f1: WordF1
+) -> list[tuple[str, str, tuple[float, float, float]]]:
+    """Per corpus: do nothing, other sites, other corpus, in-sample (see the module's doc)."""
+    stopwords = {lang: frozenset(words) for lang, words in table.items()}
+    by_corpus = {c: [p for p in pages if p.corpus == c] for c in CORPORA}
+    by_corpus = {c: ps for c, ps in by_corpus.items() if ps}
+    rows: list[tuple[str, str, tuple[float, float, float]]] = []
+    for corpus, ps in by_corpus.items():
+        rows.append((corpus, "whole-page text, do nothing", score_nothing(ps, word_f1).prf()))
+    shipped = lineclass.load_model()
+    for corpus, ps in by_corpus.items():
+        rows.append((corpus, "shipped model", score_cleaned(ps, lambda _p: shipped, word_f1).prf()))
+    fold_models = {}
+    for fold in range(args.folds):
+        train = [p for p in pages if fold_of(p.site, args.folds) != fold]
+        print(f"fold {fold}:", file=sys.stderr)
+        fold_models[fold] = fit(train, stopwords, args.epochs, word_f1)
+    for corpus, ps in by_corpus.items():
+        figures = score_cleaned(ps, lambda p: fold_models[fold_of(p.site, args.folds)], word_f1)
+        rows.append((corpus, f"other sites ({args.folds} folds by site)", figures.prf()))
+    if len(by_corpus) == len(CORPORA):
+        for corpus, ps in by_corpus.items():
+            print(f"other corpus than {corpus}:", file=sys.stderr)
+            other = fit([p for p in pages if p.corpus != corpus], stopwords, args.epochs, word_f1)
+            figures = score_cleaned(ps, lambda _p, model=other: model, word_f1)
+            rows.append((corpus, "other corpus only", figures.prf()))
+    print("in-sample:", file=sys.stderr)
+    every = fit(pages, stopwords, args.epochs, word_f1)
+    for corpus, ps in by_corpus.items():
+        rows.append((corpus, "in-sample", score_cleaned(ps, lambda _p: every, word_f1).prf()))
+    print("\n| corpus | text path | P | R | F1 |\n|---|---|---:|---:|---:|")
+    for corpus, system, (p, r, f) in rows:
+        print(f"| {corpus} | {system} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,36 +683,55 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare")
     devset.add_corpus_arguments(p)
-    p.add_argument("--jobs", type=int, default=2)
+    devset.add_wcxb_argument(p)
+    p.add_argument("--corpus", default=",".join(CORPORA))
+    p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
-    t = sub.add_parser("train")
-    t.add_argument("--data", type=Path, required=True)
-    t.add_argument("--split", choices=("train", "heldout", "all"), default="all")
-    t.add_argument("--out", type=Path, default=lineclass.MODEL_PATH)
-    t.add_argument("--epochs", type=int, default=EPOCHS)
-    e = sub.add_parser("evaluate")
-    e.add_argument("--data", type=Path, required=True)
-    e.add_argument("--split", choices=("train", "heldout", "all"), default="heldout")
-    e.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+    for name in ("train", "evaluate", "report"):
+        s = sub.add_parser(name)
+        s.add_argument("--data", type=Path, required=True)
+        s.add_argument("--corpus", default=",".join(CORPORA), help="the corpora to use")
+        s.add_argument(
+            "--wcxb-root", type=Path, default=None, help="the unpacked wcxb-dev-articles folder"
+        )
+        s.add_argument("--epochs", type=int, default=EPOCHS)
+        if name == "train":
+            s.add_argument("--out", type=Path, default=lineclass.MODEL_PATH)
+        if name == "evaluate":
+            s.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+        if name == "report":
+            s.add_argument("--folds", type=int, default=FOLDS)
     args = parser.parse_args(argv)
     if args.command == "prepare":
-        if not args.devset.is_file():
-            print(devset.missing_message(args.devset, "prepared"))
-            return 0
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             for page in prepare(args):
                 out.write(json.dumps(page, ensure_ascii=False) + "\n")
         return 0
-    pages = read_pages(args.data, args.split)
+    corpora = args.corpus.split(",")
+    if args.command != "train" and "wcxb" in corpora and args.wcxb_root is None:
+        # Tuning counts words itself (WordCounts); scoring the cleaned text uses the corpus's own.
+        parser.error("scoring WCXB pages needs --wcxb-root (for its evaluate.py)")
+    word_f1 = load_word_f1(args.wcxb_root)
+    pages, table = load_data(args.data, corpora)
     if args.command == "train":
-        note = f"trained by benchmarks/train_lines.py on split '{args.split}' of {args.data.name}"
-        data = train(pages, note, args.epochs)
+        stopwords = {lang: frozenset(words) for lang, words in table.items()}
+        model = fit(pages, stopwords, args.epochs, word_f1)
+        note = f"trained by benchmarks/train_lines.py on {','.join(corpora)} of {args.data.name}"
         args.out.parent.mkdir(parents=True, exist_ok=True)
+        data = model_dict(model, note, table)
         args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)")
         return 0
-    evaluate(pages, args.model)
+    if args.command == "evaluate":
+        model = lineclass.load_model(args.model) if args.model else lineclass.load_model()
+        for corpus in corpora:
+            ps = [p for p in pages if p.corpus == corpus]
+            if ps:
+                prec, rec, f1 = score_cleaned(ps, lambda _p: model, word_f1).prf()
+                print(f"{corpus}: {len(ps)} pages, P {prec:.3f} R {rec:.3f} F1 {f1:.3f}")
+        return 0
+    report(pages, table, args, word_f1)
     return 0
 
 

@@ -9,11 +9,14 @@ A line alone says little; its shape and its neighbours say a lot. This module on
   language, capitalization, digits, punctuation, list and separator marks, repetition, position),
   the same for the lines around it, and how much prose lies before and after it;
 - `score(lines)`: a small MLP (weights in `flows/stages/models/lines.v1.json`, trained by
-  `benchmarks/train_lines.py` on lines labelled by newsclean's HTML path) gives each line the
-  probability that it belongs to the article body;
+  `benchmarks/train_lines.py` on lines labelled by the WCXB corpus's gold main text and by the
+  trafilatura set's snippets and newsclean's HTML path) gives each line the probability that it
+  belongs to the article body;
 - `main_block(scores)`: the article is one contiguous region: the span with the highest sum of
   (score - threshold), weighted by line length, so short gaps (an image caption, an ad slot, a
-  subheading) inside the article are bridged and prose-like islands outside it are not.
+  subheading) inside the article are bridged and prose-like islands outside it are not;
+- `off_article(lines, scores, model)`: the lines the cleaner drops: outside the main block, or
+  inside it under a floor, a higher one for short lines (a teaser list's heading, a button).
 
 Everything is pure: same lines, same scores. The model file loads once, lazily.
 """
@@ -307,6 +310,13 @@ class LineModel:
     threshold: float  # a line's score above this counts for the main block
     drop_below: float  # inside the main block, a line scoring under this still goes
     stopwords: dict[str, frozenset[str]]
+    # Inside the main block, a line of fewer words than this goes under `short_drop_below`:
+    # short lines (headings of teaser lists, buttons, labels) are where the scores are least sure.
+    short_line_words: int = 0
+    short_drop_below: float = 0.0
+    # The in-block floors hold only on texts of at least this many lines: the scores are learned
+    # on whole web pages (hundreds of lines); in a short text the main block and the rules decide.
+    floor_min_lines: int = 0
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.mlp.predict(x)
@@ -321,6 +331,9 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
         threshold=float(data["threshold"]),
         drop_below=float(data["drop_below"]),
         stopwords={lang: frozenset(words) for lang, words in data["stopwords"].items()},
+        short_line_words=int(data.get("short_line_words", 0)),
+        short_drop_below=float(data.get("short_drop_below", data["drop_below"])),
+        floor_min_lines=int(data.get("floor_min_lines", 0)),
     )
 
 
@@ -366,13 +379,30 @@ def line_weight(line: str) -> float:
     return math.sqrt(min(len(line), 400) / 40 + 0.25)
 
 
+def word_count(line: str) -> float:
+    """Words in a line; CJK text, not split by spaces, counts about two characters a word."""
+    cjk = len(_CJK.findall(line))
+    if not cjk:
+        return float(len(_WORD.findall(line)))
+    return sum(1 for token in _WORD.findall(line) if not _CJK.search(token)) + cjk / 2
+
+
 def off_article(lines: Sequence[str], scores: Sequence[float], model: LineModel) -> list[bool]:
     """Per line, whether the model drops it: outside the main block, or inside it but scoring
-    under `model.drop_below`. With no main block (no line looks like article prose), none."""
+    under its floor (`model.drop_below`; `model.short_drop_below` for a line of fewer than
+    `model.short_line_words` words; no floor on a text of fewer than `model.floor_min_lines`
+    lines). With no main block (no line looks like article prose), none."""
     weights = [line_weight(line) for line in lines]
     block = main_block(scores, model.threshold, weights)
     if not any(block):
         return [False] * len(lines)
-    return [
-        not inside or value < model.drop_below for inside, value in zip(block, scores, strict=True)
-    ]
+    if len(lines) < model.floor_min_lines:
+        return [not inside for inside in block]
+    off = []
+    for line, inside, value in zip(lines, block, scores, strict=True):
+        if not inside:
+            off.append(True)
+            continue
+        short = model.short_line_words and word_count(line) < model.short_line_words
+        off.append(value < (model.short_drop_below if short else model.drop_below))
+    return off
