@@ -43,8 +43,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # The last commit whose behaviour the working tree must reproduce. A commit that changes behaviour
 # on purpose moves this to itself (in the next commit). History: 9826cab, the flat `flows/`
 # package before the layout of issue 10 (the refactor reproduced it row for row); then 4cc4369,
-# issue 14's credit folding (sample authors and the credit rules' versions changed on purpose).
-BASELINE_COMMIT = "4cc4369b79fcc944b01c3f52d2289c89cc2c74a5"
+# issue 14's credit folding (sample authors and the credit rules' versions changed on purpose);
+# then 0f8967f, issue 11 (the block model, residue cutting and checks, metadata, the line model).
+BASELINE_COMMIT = "0f8967fa7135f914809765c901e0be711e75de00"
 
 # What the baseline needs at run time: the package (its line model is flows/models/*.json) and
 # the schema and expectation files, which a checkout reads beside flows/.
