@@ -59,6 +59,7 @@ from urllib.parse import urlsplit
 import devset
 import numpy as np
 import quality
+import train_blocks
 from quality import Confusion, evaluate_result
 
 from flows.stages import blocks
@@ -72,9 +73,6 @@ EPOCHS = 8
 BATCH = 512
 LEARNING_RATE = 2e-3
 L2 = 1e-3
-SHINGLE = 4
-# A long line is article when this share of its 4-word shingles is in the gold text.
-SHINGLE_SHARE = 0.5
 # The HTML path's weak labels: a line of at least this many words is article when this share of
 # its 4-grams is in the HTML path's body.
 NGRAM_MIN_WORDS = 6
@@ -125,49 +123,16 @@ def read_pages(path: Path) -> list[dict[str, Any]]:
 # --- labels -------------------------------------------------------------------------------------
 
 
-def shingles(words: Sequence[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
 def gold_labels(lines: Sequence[str], gold_text: str) -> np.ndarray:
-    """1 where the line's words run in the gold main text, else 0 (see the module's doc)."""
-    words = [blocks.normalized_words(line) for line in lines]
-    gold_lines = [blocks.normalized_words(line) for line in gold_text.split("\n")]
-    held = blocks.extractor_kept(words, gold_lines)
-    gold_shingles = shingles([word for line in gold_lines for word in line])
-    labels = np.zeros(len(lines), dtype=np.int8)
-    for i, line_words in enumerate(words):
-        if held[i]:
-            labels[i] = 1
-        elif len(line_words) >= blocks.SHORT_BLOCK_WORDS:
-            own = shingles(line_words)
-            labels[i] = int(bool(own) and len(own & gold_shingles) / len(own) >= SHINGLE_SHARE)
-    return labels
+    """1 where the line's words run in the gold main text, else 0 (train_blocks' labelling of
+    blocks, applied to lines)."""
+    return train_blocks.wcxb_labels([blocks.normalized_words(line) for line in lines], gold_text)
 
 
 def snippet_labels(lines: Sequence[str], with_: list[str], without: list[str]) -> np.ndarray:
     """1 for a line holding a `with` snippet, 0 for one holding a `without` one, else -1."""
-
-    def sequences(snippets: list[str]) -> list[str]:
-        return [f" {' '.join(w)} " for s in snippets if (w := blocks.normalized_words(s))]
-
-    wanted, unwanted = sequences(with_), sequences(without)
-    labels = np.full(len(lines), -1, dtype=np.int8)
-    for i, line in enumerate(lines):
-        words = blocks.normalized_words(line)
-        if not words:
-            continue
-        text = f" {' '.join(words)} "
-
-        def holds(snippet: str, text: str = text, n: int = len(words)) -> bool:
-            # A snippet inside the line, or a line of a few words inside a snippet.
-            return snippet in text or (n >= 3 and text in snippet)
-
-        if any(holds(s) for s in wanted):
-            labels[i] = 1
-        elif any(holds(s) for s in unwanted):
-            labels[i] = 0
-    return labels
+    words = [blocks.normalized_words(line) for line in lines]
+    return train_blocks.snippet_labels(words, {"with": with_, "without": without})
 
 
 def _norm(text: str) -> str:
