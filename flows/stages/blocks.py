@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -419,7 +419,3 @@ def title_of(tree: HtmlElement) -> str | None:
         if text:
             return text
     return None
-
-
-def joined(texts: Iterable[str]) -> str:
-    return "\n".join(texts)
