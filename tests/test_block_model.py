@@ -239,3 +239,37 @@ def test_the_model_tag_names_the_model_and_changes_with_its_file(tmp_path: Path)
     assert tag.startswith(f"{data['name']}.")
     assert tag != block_model.model_tag(str(retrained))
     assert block_model.model_tag("none") == "no-block-model"
+
+
+def test_the_extract_stage_counts_the_spans_it_removes(tmp_path: Path) -> None:
+    """The run's "spans_removed" tally covers the block model's spans, as the rows record them."""
+    from datetime import UTC, datetime
+
+    from flows.core.records import RunContext, SourceDocument
+    from flows.stages import extract
+    from flows.stages.document import DocumentState, ProcessSettings
+
+    model_file = tmp_path / "stump.json"
+    stump_model = model_keeping("title_overlap", 0.5)  # drops the headline
+    column = blocks.block_feature_names().index("title_overlap")
+    model_file.write_text(
+        json.dumps(
+            {
+                "name": stump_model.name,
+                "features": blocks.block_feature_names(),
+                "threshold": 0.5,
+                "ensemble": {"baseline": 0.0, "depth": 2, "trees": [stump(column, 0.5, 5.0, -5.0)]},
+            }
+        )
+    )
+    html = page()
+    doc = SourceDocument("0123456789abcdef", "mem://doc.html", "html", "html", html, len(html))
+    context = RunContext("run", datetime(2026, 1, 1, tzinfo=UTC), "test")
+    settings = ProcessSettings(ExtractionSettings(block_model=str(model_file)))
+    state = extract.stage(DocumentState(doc, context, settings))
+    assert isinstance(state, DocumentState)
+    kinds: dict[str, int] = {}
+    for span in state.removed:
+        kinds[span.kind] = kinds.get(span.kind, 0) + 1
+    assert kinds  # the model dropped something trafilatura had kept
+    assert state.stats.breakdown("spans_removed") == kinds

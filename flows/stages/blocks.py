@@ -331,7 +331,7 @@ def _tag_columns(tag: str) -> list[float]:
         else "td"
         if tag in ("td", "th")
         else "div"
-        if tag in ("div", "section", "article", "main", "body", "center", "span")
+        if tag in ("div", "section", "article", "main", "body", "center")
         else tag
     )
     known = ("p", "heading", "li", "td", "blockquote", "pre", "div")

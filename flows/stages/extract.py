@@ -31,6 +31,8 @@ def stage(state: DocumentState) -> DocumentState | Rejection:
         extracted = extract(state.doc, state.settings.extraction)
     except ExtractionError as error:
         return state.reject("extract", "no_main_text", str(error))
+    # Counted as the clean stage counts its spans: the run's tally matches the rows' boilerplate.
+    state.stats.tally("spans_removed", [span.kind for span in extracted.removed])
     return replace(state, extracted=extracted, removed=(*state.removed, *extracted.removed))
 
 

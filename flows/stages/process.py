@@ -9,7 +9,7 @@ the same document and settings give the same row, whatever ran before it. Beside
 returns the document's counters (a Stats), which the batch merges:
 - seconds[<stage name>]: wall time spent in each stage;
 - tally "rejected_by_stage": documents a stage rejected, by the stage's name;
-- tally "spans_removed": spans the clean stage removed, by kind.
+- tally "spans_removed": spans the extract (block model) and clean stages removed, by kind.
 """
 
 from __future__ import annotations
