@@ -16,6 +16,7 @@ from flows.stages.metadata import (
     count_words,
     detect_language,
     extract_metadata,
+    language_sample,
     normalize_title,
     publisher_from_host,
     strip_site_suffix,
@@ -801,3 +802,19 @@ def test_metadata_line_against_htmldate(
 ) -> None:
     meta = extract([span("metadata_line", "Veröffentlicht am 16.08.2019")], seed)
     assert (meta.published_at, meta.published_at_source) == (expected, source)
+
+
+def test_language_sample_is_bounded_and_reads_the_middle_too() -> None:
+    opening, middle, ending = "a" * 3000, "MIDDLE" + "b" * 3000, "c" * 3000
+    sample = language_sample(opening + middle + ending, size=500)
+    assert len(sample) <= 2 * 500 + 1
+    assert sample.startswith("a" * 500)
+    assert "b" * 100 in sample and "c" not in sample
+    assert language_sample("short text", size=500) == "short text"
+
+
+def test_language_of_a_long_text_from_its_sample() -> None:
+    english = "The committee published its report on the river's water quality this week. " * 80
+    german = "Der Ausschuss hat diese Woche seinen Bericht über die Wasserqualität vorgelegt. " * 80
+    assert detect_language(english)[0] == "en"
+    assert detect_language(german)[0] == "de"
