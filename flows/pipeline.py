@@ -129,6 +129,7 @@ def clean_articles(
     languages: list[str] | None = None,
     max_quarantine_share: float = 0.5,
     full_refresh: bool = False,
+    fast_extraction: bool = False,
     task_runner: str = "threads",
     dask_address: str | None = None,
 ) -> dict[str, Any]:
@@ -142,7 +143,7 @@ def clean_articles(
     config = RunConfig.for_flow_run(**locals())
     started = datetime.now(UTC).replace(microsecond=0)
     # The version names the block model too: rows of another model are another pipeline.
-    context = RunContext(new_run_id(started), started, f"{__version__}+{model_tag()}")
+    context = RunContext(new_run_id(started), started, pipeline_version(config))
     storage = Storage(config.output)
     with RunLock(storage):
         recovered = commit.recover(storage)  # a run killed while publishing: finish its commit
@@ -151,6 +152,13 @@ def clean_articles(
         finally:
             progress.finish()
             commit.discard_staging(storage, context.run_id)
+
+
+def pipeline_version(config: RunConfig) -> str:
+    """The version a run's rows carry: newsclean's, the block model's, and `fast` when
+    trafilatura ran without its fallbacks (rows of other settings are another pipeline)."""
+    version = f"{__version__}+{model_tag()}"
+    return f"{version}.fast" if config.fast_extraction else version
 
 
 def _run(
@@ -221,7 +229,7 @@ def _process_batches(
     settings = BatchSettings(
         document_timeout_seconds=config.document_timeout,
         max_document_bytes=int(config.max_document_mb * 1024 * 1024),
-        process=ProcessSettings(ExtractionSettings()),
+        process=ProcessSettings(ExtractionSettings(fast=config.fast_extraction)),
     )
     progress.start(total_files=total_files)
     futures: list[PrefectFuture[BatchResult]] = [

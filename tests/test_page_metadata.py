@@ -10,6 +10,7 @@ from __future__ import annotations
 from copy import copy
 
 import pytest
+import trafilatura
 from lxml.html import HtmlElement, document_fromstring
 from trafilatura.metadata import extract_metadata
 
@@ -81,3 +82,22 @@ def test_no_text_no_metadata() -> None:
     assert (
         trafilatura_result(copy(tree(empty)), "https://example.org/x", ExtractionSettings()) == {}
     )
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_the_extraction_settings_reach_trafilatura(
+    fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+    real = trafilatura.bare_extraction
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    settings = ExtractionSettings(fast=fast, include_comments=True, favor_precision=True)
+    trafilatura_result(tree(PAGES["meta tags"]), None, settings)
+    assert seen["fast"] is fast
+    assert seen["include_comments"] is True and seen["favor_precision"] is True
+    assert seen["deduplicate"] is False

@@ -57,6 +57,7 @@ def test_every_option_is_declared_with_help_and_a_check() -> None:
         "languages",
         "max_quarantine_share",
         "full_refresh",
+        "fast_extraction",
         "task_runner",
         "dask_address",
     ]
@@ -121,6 +122,9 @@ def test_command_line_values_are_parsed_as_declared(tmp_path: Path) -> None:
     assert (config.workers, config.batch_size, config.document_timeout) == (3, 7, 1.5)
     assert config.languages == ("de", "en")
     assert config.full_refresh is True
+    assert config.fast_extraction is False
+    fast = config_from_args(_command("run").parse_args(["--fast-extraction"]))
+    assert fast.fast_extraction is True
 
 
 def test_validate_parses_and_checks_languages_as_run_does() -> None:
@@ -307,3 +311,11 @@ def test_a_python_call_of_the_flow_checks_its_inputs_once(
     assert input_checks == [str(one_input)]
     with pytest.raises(ConfigError, match="--workers must be at least 1"):
         clean_articles(inputs=[str(one_input)], output=str(tmp_path / "out"), workers=0)
+
+
+def test_fast_extraction_rows_say_so_in_their_version() -> None:
+    from flows.pipeline import pipeline_version  # imports Prefect: as the tests above, only here
+
+    standard = pipeline_version(RunConfig.build())
+    fast = pipeline_version(RunConfig.build(fast_extraction=True))
+    assert fast != standard and fast.startswith(standard) and fast.endswith(".fast")

@@ -209,6 +209,10 @@ def check_full_refresh(full_refresh: bool) -> bool:
     return bool(full_refresh)
 
 
+def check_fast_extraction(fast: bool) -> bool:
+    return bool(fast)
+
+
 def check_task_runner(task_runner: str) -> str:
     if task_runner not in TASK_RUNNERS:
         raise ConfigError(
@@ -307,6 +311,13 @@ class RunConfig:
         flags=("--full-refresh",),
         help="process every input again and replace the dataset's rows",
         check=check_full_refresh,
+    )
+    fast_extraction: bool = option(
+        default=False,
+        flags=("--fast-extraction",),
+        help="skip trafilatura's fallback extractors (readability, jusText): less CPU a page for "
+        "slightly lower recall; see docs/benchmarks.md, 'Throughput' (default: off)",
+        check=check_fast_extraction,
     )
     task_runner: str = option(
         default="threads",

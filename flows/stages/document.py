@@ -37,6 +37,9 @@ class ExtractionSettings:
     include_comments: bool = False
     favor_precision: bool = False
     include_tables: bool = True
+    # trafilatura's `fast`: no fallback extractors (readability, jusText) when its own result
+    # looks short. Off by default: see docs/benchmarks.md for what it costs in F1 and saves in time.
+    fast: bool = False
     # The block model that keeps or drops each text block of the page (flows/stages/block_model.py):
     # "bundled" (the versioned model in flows/stages/models/), "none" (trafilatura's text as it is),
     # or the path of another model file (benchmarks score models trained without some sites).

@@ -92,6 +92,7 @@ def _bare_extraction(
         include_comments=settings.include_comments,
         favor_precision=settings.favor_precision,
         include_tables=settings.include_tables,
+        fast=settings.fast,
         deduplicate=False,
     )
 
