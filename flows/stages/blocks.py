@@ -374,17 +374,38 @@ def block_features(
     page_chars = float(chars.sum())
     page_kept = float((chars * kept).sum())
 
+    # Blocks share tags, ancestor paths and hint sets (a menu's items, a list's entries): their
+    # columns are built once per distinct value.
+    tag_columns: dict[str, list[float]] = {}
+    path_columns: dict[tuple[str, ...], list[float]] = {}
+    hint_columns: dict[frozenset[str], list[float]] = {}
+    page_columns = [
+        page_kept / max(1.0, page_chars),
+        math.log1p(len(extractor_text or "")),
+        math.log1p(page_chars),
+        math.log1p(n),
+    ]
     rows = []
     for i, block in enumerate(blocks):
-        row = _tag_columns(block.tag)
+        if block.tag not in tag_columns:
+            tag_columns[block.tag] = _tag_columns(block.tag)
+        for path in (block.path,):
+            if path not in path_columns:
+                path_columns[path] = [math.log1p(len(path))] + [
+                    1.0 if landmark in path else 0.0 for landmark in LANDMARKS
+                ]
+        for hints in (block.own_hints, block.near_hints):
+            if hints not in hint_columns:
+                hint_columns[hints] = [1.0 if group in hints else 0.0 for group in _HINT_GROUPS]
+        depth, *landmarks = path_columns[block.path]
+        row = [*tag_columns[block.tag], depth]
         row += [
-            math.log1p(len(block.path)),
             block.link_chars / max(1.0, chars[i]),
             1.0 if block.link_chars >= 0.9 * chars[i] else 0.0,
         ]
-        row += [1.0 if landmark in block.path else 0.0 for landmark in LANDMARKS]
-        row += [1.0 if group in block.own_hints else 0.0 for group in _HINT_GROUPS]
-        row += [1.0 if group in block.near_hints else 0.0 for group in _HINT_GROUPS]
+        row += landmarks
+        row += hint_columns[block.own_hints]
+        row += hint_columns[block.near_hints]
         for level in range(3):
             if level < len(block.containers):
                 size, count, links, kept_chars = totals[block.containers[level]]
@@ -402,11 +423,8 @@ def block_features(
             _coverage(words[i], extracted_words),
             kept[i - 1] if i > 0 else 0.0,
             kept[i + 1] if i + 1 < n else 0.0,
-            page_kept / max(1.0, page_chars),
-            math.log1p(len(extractor_text or "")),
-            math.log1p(page_chars),
-            math.log1p(n),
         ]
+        row += page_columns
         rows.append(row)
     return np.concatenate([text_columns, np.array(rows, dtype=float)], axis=1)
 
