@@ -28,6 +28,7 @@ Rows (`--only` names):
   traf-precision-nocomments   ... both
   newsclean-html              the pipeline, production settings (block_model="bundled")
   newsclean-html-rules        the pipeline with block_model="none": trafilatura + the rules
+  newsclean-html-fast         production settings with `--fast-extraction` (no trafilatura fallbacks)
   model-<stem>                the pipeline with block_model=<file> for each `--model FILE`
   newsclean-html-other-sites  with `--folds DIR` (benchmarks/train_blocks.py --save-folds): each
                               page through the pipeline with the fold model trained without its
@@ -87,7 +88,13 @@ TRAF_PRESETS: dict[str, dict[str, bool]] = {
 # The row `--folds DIR` adds: each page scored by the fold model that did not see its site.
 OTHER_SITES_ROW = "newsclean-html-other-sites"
 # newsclean HTML rows and the block model each runs with (`--model` adds more).
-NEWSCLEAN_HTML = {"newsclean-html": "bundled", "newsclean-html-rules": "none"}
+NEWSCLEAN_HTML = {
+    "newsclean-html": "bundled",
+    "newsclean-html-rules": "none",
+    "newsclean-html-fast": "bundled",
+}
+# Rows run with `--fast-extraction` (trafilatura without its fallback extractors).
+FAST_ROWS = ("newsclean-html-fast",)
 TEXT_ROWS = ("text-baseline", "newsclean-text")
 ROWS = (*TRAF_PRESETS, *NEWSCLEAN_HTML, *TEXT_ROWS)
 LABELS = {
@@ -97,6 +104,7 @@ LABELS = {
     "traf-precision-nocomments": "trafilatura, favor_precision + include_comments=False",
     "newsclean-html": "newsclean HTML, bundled block model (production)",
     "newsclean-html-rules": "newsclean HTML, block_model=none (trafilatura + rules)",
+    "newsclean-html-fast": "newsclean HTML, bundled block model, --fast-extraction",
     OTHER_SITES_ROW: "newsclean HTML, block model trained without the page's site",
     "text-baseline": "whole-page text (inscriptis), do nothing",
     "newsclean-text": "whole-page text (inscriptis) + newsclean text path",
@@ -248,15 +256,16 @@ def page_document(page: Page, raw: bytes, *, text: str | None = None) -> Any:
     return replace(doc, record_id=page_id)
 
 
-def run_pipeline(doc: Any, block_model: str | None) -> Produced:
+def run_pipeline(doc: Any, block_model: str | None, *, fast: bool = False) -> Produced:
     from flows.core.records import Rejection
     from flows.stages.document import ExtractionSettings, ProcessSettings
     from flows.stages.process import process_document
 
     if isinstance(doc, Rejection):  # the reader refused the bytes
         return Produced(None, 0.0, rejected=f"read: {doc.reasons[0]}")
+    extraction = ExtractionSettings(fast=fast)
     settings = ProcessSettings(
-        ExtractionSettings() if block_model is None else ExtractionSettings(block_model=block_model)
+        extraction if block_model is None else replace(extraction, block_model=block_model)
     )
     result, cpu = cpu_timed(lambda: process_document(doc, CONTEXT, settings))
     outcome = result.outcome
@@ -287,7 +296,12 @@ def measure_page(ref: PageRef) -> dict[str, Any]:
             out[row] = cached(row, page, lambda row=row: run_trafilatura(page, TRAF_PRESETS[row]))
         elif row in MODELS:
             model = FOLD_MODELS[page.file] if row == OTHER_SITES_ROW else MODELS[row]
-            out[row] = measured(page, lambda m=model: run_pipeline(page_document(page, raw), m))
+            out[row] = measured(
+                page,
+                lambda m=model, f=row in FAST_ROWS: run_pipeline(
+                    page_document(page, raw), m, fast=f
+                ),
+            )
     text_rows = [row for row in SELECTED if row in TEXT_ROWS]
     if text_rows:
         rendered = cached("text-baseline", page, lambda: render_text(page))
