@@ -95,9 +95,14 @@ def signature(article_id: str, text: tuple[str, str], when: datetime = T0) -> Si
     return Signature(article_id, when, story_terms(*text))
 
 
-def run_articles(extra: dict[str, tuple[tuple[str, str], datetime]] | None = None) -> list[Signature]:
+def run_articles(
+    extra: dict[str, tuple[tuple[str, str], datetime]] | None = None,
+) -> list[Signature]:
     """The strike told three ways, the other strike and the unrelated news, all on one day."""
-    signatures = [signature(name, text, T0 + timedelta(hours=i)) for i, (name, text) in enumerate(STRIKE.items())]
+    signatures = [
+        signature(name, text, T0 + timedelta(hours=i))
+        for i, (name, text) in enumerate(STRIKE.items())
+    ]
     signatures.append(signature("antwerp", OTHER_STRIKE, T0 + timedelta(days=2)))
     signatures += [signature(f"news-{i}", text) for i, text in enumerate(UNRELATED)]
     for name, (text, when) in (extra or {}).items():
@@ -163,7 +168,9 @@ def articles_table(rows: list[tuple[str, tuple[str, str], datetime | None]]) -> 
             "title": [text[0] for _, text, _ in rows],
             "body": [text[1] for _, text, _ in rows],
             "published_at": pa.array([when for _, _, when in rows], pa.timestamp("us", tz="UTC")),
-            "ingested_at": pa.array([T0 + timedelta(days=1)] * len(rows), pa.timestamp("us", tz="UTC")),
+            "ingested_at": pa.array(
+                [T0 + timedelta(days=1)] * len(rows), pa.timestamp("us", tz="UTC")
+            ),
             "story_id": [article_id for article_id, _, _ in rows],
         }
     )
@@ -178,7 +185,9 @@ def publish(storage: Storage, decision: StoryDecision, run_id: str, when: dateti
 
 
 def test_an_undated_article_is_placed_at_its_ingest_time() -> None:
-    table = articles_table([("undated", STRIKE["strike-a"], None), ("dated", STRIKE["strike-b"], T0)])
+    table = articles_table(
+        [("undated", STRIKE["strike-a"], None), ("dated", STRIKE["strike-b"], T0)]
+    )
     by_id = {s.article_id: s for s in signatures_of(table)}
     assert by_id["undated"].event_at == T0 + timedelta(days=1)
     assert by_id["dated"].event_at == T0
@@ -194,7 +203,9 @@ def test_apply_sets_the_story_column_and_counts_multi_article_stories() -> None:
     decision = step.decide([step.facts(batch)], DatasetState())
     stats = Stats()
     applied = step.apply(decision, batch, stats)
-    column = dict(zip(table["article_id"].to_pylist(), applied.articles["story_id"].to_pylist(), strict=True))
+    column = dict(
+        zip(table["article_id"].to_pylist(), applied.articles["story_id"].to_pylist(), strict=True)
+    )
     assert column["strike-b"] == column["strike-c"] == "strike-a"
     assert column["news-0"] == "news-0"
     assert stats.breakdown("story_articles") == {"strike-a": 3}
@@ -224,14 +235,20 @@ def test_tomorrows_article_joins_todays_story(tmp_path: Path) -> None:
 def test_a_bridging_article_links_published_stories_without_rewriting_them(tmp_path: Path) -> None:
     storage = Storage(tmp_path)
     # Two published stories that did not meet: one about the walkout, one about ships at anchor.
-    walkout = Signature("walkout", T0, ("@rotterdam", "@fnv", "strike", "#48-hour", "wage", "dockwork"))
-    anchor = Signature("anchor", T0 + timedelta(hours=5), ("@north", "@sea", "ship", "anchor", "dozen", "wait"))
+    walkout = Signature(
+        "walkout", T0, ("@rotterdam", "@fnv", "strike", "#48-hour", "wage", "dockwork")
+    )
+    anchor = Signature(
+        "anchor", T0 + timedelta(hours=5), ("@north", "@sea", "ship", "anchor", "dozen", "wait")
+    )
     filler = [Signature(f"f{i}", T0, (f"topic{i}", f"name{i}", "common")) for i in range(20)]
     day_one = decide_stories([walkout, anchor, *filler], DatasetState(storage=storage))
     assert day_one.story_of["walkout"] != day_one.story_of["anchor"]
     publish(storage, day_one, "run-1", T0)
 
-    bridge = Signature("bridge", T0 + timedelta(days=1), tuple(sorted(set(walkout.terms) | set(anchor.terms))))
+    bridge = Signature(
+        "bridge", T0 + timedelta(days=1), tuple(sorted(set(walkout.terms) | set(anchor.terms)))
+    )
     day_two = decide_stories([bridge], DatasetState(storage=storage))
     # the earlier story goes on; the later one is linked to it, its rows keep their id
     assert day_two.story_of["bridge"] == "walkout"

@@ -25,6 +25,7 @@ from itertools import chain
 
 import pyarrow as pa
 
+from flows.core import figures
 from flows.core.layout import STORY_LINKS, STORY_TERMS
 from flows.core.records import RunContext
 from flows.core.schema import stories_schema, story_links_schema, story_terms_schema
@@ -40,9 +41,6 @@ from flows.dataset.stories import (
 from flows.run_steps.base import BatchTables, RunStep
 from flows.run_steps.story_match import WINDOW, Signature, Weights, assign_stories, document_counts
 from flows.run_steps.story_terms import story_terms
-
-# Figures (flows/core/figures.py names the report's).
-STORY_SIZES = "story_articles"  # tally: articles of this run per multi-article story
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class Stories(RunStep[list[Signature], StoryDecision]):
     def apply(self, decision: StoryDecision, batch: BatchTables, stats: Stats) -> BatchTables:
         ids = batch.articles["article_id"].to_pylist()
         stories = [decision.story_of.get(article_id, article_id) for article_id in ids]
-        stats.tally(STORY_SIZES, [story for story in stories if story in decision.multi])
+        stats.tally(figures.STORY_ARTICLES, [story for story in stories if story in decision.multi])
         if stories == ids:
             return batch
         index = batch.articles.schema.get_field_index("story_id")
