@@ -120,7 +120,10 @@ def sample_rows() -> list[dict[str, Any]]:
 def signatures(rows: list[dict[str, Any]]) -> list[Signature]:
     return [
         Signature(
-            row["id"], row["published_at"] or INGESTED_AT, story_terms(row["title"], row["body"])
+            row["id"],
+            row["published_at"] or INGESTED_AT,
+            story_terms(row["title"], row["body"]),
+            dated=row["published_at"] is not None,
         )
         for row in rows
     ]

@@ -275,3 +275,13 @@ def test_published_ids_alone_are_indexed(tmp_path: Path) -> None:
     counts = files["story_terms/part-run-1.parquet"].to_pydict()
     kept = [s for s in signatures if s.article_id in {"strike-a", "news-0"}]
     assert dict(zip(counts["term"], counts["articles"], strict=True)) == document_counts(kept)
+
+
+def test_an_undated_article_may_join_a_story_of_any_date_within_its_run() -> None:
+    # A page crawled a year after the strike, with no date on it: its time is unknown.
+    crawled = T0 + timedelta(days=365)
+    signatures = run_articles()
+    undated = Signature("undated", crawled, story_terms(*STRIKE["strike-b"]), dated=False)
+    dated_late = Signature("dated-late", crawled, story_terms(*STRIKE["strike-b"]), dated=True)
+    assert stories([*signatures, undated])["undated"] == "strike-a"
+    assert stories([*signatures, dated_late])["dated-late"] == "dated-late"

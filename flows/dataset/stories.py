@@ -39,7 +39,7 @@ def read_story_index(
     for month in months_between(first, last):
         for path in storage.parquet_files(f"{STORIES}/event_month={month}"):
             table = storage.read_table(
-                path, columns=["article_id", "story_id", "event_at", "terms"]
+                path, columns=["article_id", "story_id", "event_at", "terms", "dated"]
             )
             in_window = pc.and_(
                 pc.greater_equal(table["event_at"], pa.scalar(first, table["event_at"].type)),

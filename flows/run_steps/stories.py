@@ -96,6 +96,7 @@ class Stories(RunStep[list[Signature], StoryDecision]):
                     ],
                     "event_at": [s.event_at for s in signatures],
                     "terms": [list(s.terms) for s in signatures],
+                    "dated": [s.dated for s in signatures],
                     "run_id": [context.run_id] * len(signatures),
                 },
                 schema=index.arrow(),
@@ -134,7 +135,8 @@ def signatures_of(articles: pa.Table) -> list[Signature]:
     for row in columns.to_pylist():
         event_at: datetime = row["published_at"] or row["ingested_at"]
         terms = story_terms(row["title"], row["body"])
-        signatures.append(Signature(row["article_id"], event_at, terms))
+        dated = row["published_at"] is not None
+        signatures.append(Signature(row["article_id"], event_at, terms, dated))
     return signatures
 
 
@@ -160,7 +162,9 @@ def decide_stories(new: Sequence[Signature], state: DatasetState) -> StoryDecisi
             for row in table.to_pylist():
                 if row["article_id"] in fresh:
                     continue  # republished under --full-refresh is a new run; never both
-                old.append(Signature(row["article_id"], row["event_at"], tuple(row["terms"])))
+                old.append(
+                    Signature(row["article_id"], row["event_at"], tuple(row["terms"]), row["dated"])
+                )
                 old_story[row["article_id"]] = resolve(row["story_id"], links)
             old.sort(key=lambda s: s.article_id)
     assignment = assign_stories(new, old, old_story, Weights(counts, documents))

@@ -39,11 +39,19 @@ MIN_SHARED = 3
 @dataclass(frozen=True, slots=True)
 class Signature:
     """An article's story signature (story_terms.story_terms) and when its event happened
-    (published_at, else when it was ingested)."""
+    (published_at, else when it was ingested: `dated` False)."""
 
     article_id: str
     event_at: datetime
     terms: tuple[str, ...]
+    dated: bool = True
+
+
+def in_window(a: Signature, b: Signature) -> bool:
+    """Two dated articles at most WINDOW apart. An undated article's time is unknown (a page
+    crawled today may tell last year's event), so it may meet an article of any date; the
+    published index is still read only around its ingest time, so that reach ends with its run."""
+    return not (a.dated and b.dated) or abs(a.event_at - b.event_at) <= WINDOW
 
 
 class Weights:
@@ -101,7 +109,7 @@ def candidate_pairs(
             if len(bucket) > MAX_BUCKET:
                 continue  # too common in this window to say "same event"
             for j in bucket:
-                if j != i and abs(everything[j].event_at - signature.event_at) <= WINDOW:
+                if j != i and in_window(everything[j], signature):
                     pairs.add((min(i, j), max(i, j)) if j < len(new) else (i, j))
     return pairs
 
