@@ -37,7 +37,8 @@ from flows.run_steps.story_terms import story_terms
 INGESTED_AT = datetime(2026, 1, 15, tzinfo=UTC)
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "sample"
 CORPORA = ("trafilatura", "wcxb")
-SWEEP = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+LOOSE = 0.15
+SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 
 def extract_page(ref: devset.PageRef) -> dict[str, Any] | None:
@@ -203,6 +204,17 @@ def report_corpus(corpus: str, rows: list[dict[str, Any]], sample: int) -> dict[
     for story in sorted(chosen[:sample]):
         print(f"- story {story}:")
         for article_id in sorted(multi[story]):
+            row = by_id[article_id]
+            date = row["published_at"].date() if row["published_at"] else "undated"
+            print(f"    - [{date}] {row['title']!r} {row['url']}")
+    print()
+    looser = {s: ids for s, ids in stories_of(rows, LOOSE).items() if len(ids) > 1}
+    extra = sorted(s for s, ids in looser.items() if sorted(ids) not in map(sorted, multi.values()))
+    print(f"Stories that form only at the looser threshold {LOOSE} (where false joins begin):")
+    print()
+    for story in extra[:sample]:
+        print(f"- story {story}:")
+        for article_id in sorted(looser[story]):
             row = by_id[article_id]
             date = row["published_at"].date() if row["published_at"] else "undated"
             print(f"    - [{date}] {row['title']!r} {row['url']}")
