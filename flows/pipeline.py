@@ -3,7 +3,7 @@
     lock (and finish a killed run's commit) -> check the layout -> discover inputs
     -> read the dataset's state -> plan batches -> process batches (a mapped task)
     -> each whole-run step decides over the run (flows/run_steps: repeated inputs, repeated
-       lines, duplicates) -> publish: apply the decisions, validate and stage each unit
+       lines, duplicates, stories) -> publish: apply the decisions, validate and stage each unit
     -> commit -> report -> dataset card
 
 Usage from Python:
@@ -47,7 +47,12 @@ from flows.orchestration.batch import (  # noqa: E402
     run_batch,
     save_known_inputs,
 )
-from flows.orchestration.publish import Published, commit_run, publish_run  # noqa: E402
+from flows.orchestration.publish import (  # noqa: E402
+    Published,
+    commit_run,
+    publish_run,
+    stage_step_tables,
+)
 from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
@@ -115,6 +120,8 @@ def publish(
             languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share
         ),
     )
+    if published.ok:  # what the steps keep for later runs goes into the same commit
+        stage_step_tables(storage, staging, steps, decisions, published, context)
     return published, stats
 
 

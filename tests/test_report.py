@@ -34,6 +34,7 @@ def article(index: int, **changes: Any) -> ArticleRow:
     row: dict[str, Any] = {name: None for name in articles_schema().names}
     row.update(
         article_id=f"{index:016x}",
+        story_id=f"{index:016x}",
         source_uri=f"in/{index:03d}.txt",
         source_format="text",
         title=f"Council approves budget {index}",

@@ -112,7 +112,12 @@ def stage(storage: Storage, batch: BatchTables) -> BatchTables:
 def test_the_run_steps_are_one_list_in_the_order_they_must_run() -> None:
     import flows.pipeline
 
-    assert [step.name for step in RUN_STEPS] == ["repeated_inputs", "repeated_lines", "duplicates"]
+    assert [step.name for step in RUN_STEPS] == [
+        "repeated_inputs",
+        "repeated_lines",
+        "duplicates",
+        "stories",
+    ]
     assert all(isinstance(step, RunStep) for step in RUN_STEPS)
     assert flows.pipeline.RUN_STEPS is RUN_STEPS  # the flow takes them from there, not a copy
 
@@ -178,9 +183,10 @@ def test_bodies_equal_once_repeated_lines_are_stripped_are_found_duplicates(
     storage = Storage(tmp_path)
     batches = [stage(storage, tables(0, signed)), stage(storage, tables(1, unsigned))]
     decisions, _, remeasured = decide_all(batches, RUN_STEPS, storage)
-    repeats, repeated, duplicates = decisions
+    repeats, repeated, duplicates, _ = decisions
     assert not repeats.inputs and repeated
-    assert remeasured == [[], [], [0]]  # only the batch whose bodies changed, before duplicates
+    # only the batch whose bodies changed, before duplicates; the one with a copy, before stories
+    assert remeasured == [[], [], [0], [1]]
     assert duplicates == {f"{9:016x}": f"{1:016x}"}
     # The apply pass gives the stripped, marked rows.
     applied = [after for _, after in apply_pass(storage, [b.staged for b in batches], RUN_STEPS,

@@ -32,7 +32,7 @@ REQUIRED = [
     "article_id", "source_uri", "url", "title", "body", "highlights", "published_at",
     "published_at_source", "dateline", "agency", "publisher", "authors", "contributors", "editors",
     "language", "language_score", "word_count", "related_headlines", "boilerplate", "duplicate_of",
-    "content_sha256", "run_id", "ingested_at", "pipeline_version",
+    "story_id", "content_sha256", "run_id", "ingested_at", "pipeline_version",
 ]  # fmt: skip
 
 
@@ -43,6 +43,7 @@ def article_row(article_id: str = "0123456789abcdef", **overrides: object) -> Ar
         highlights=[], authors=["Ann Lee"], contributors=[], editors=[], related_headlines=[],
         boilerplate=[{"kind": "credit", "text": "By Ann Lee", "rule": "byline_v1"}],
         word_count=2, content_sha256="0" * 64, run_id="r", pipeline_version="0.1.0",
+        story_id=article_id,
         ingested_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
     row.update(overrides)

@@ -65,6 +65,7 @@ def good_row(index: int) -> dict[str, Any]:
         "related_headlines": [],
         "boilerplate": [{"kind": "see_also", "text": "See also: x", "rule": "see_also_line"}],
         "duplicate_of": None,
+        "story_id": f"{index:016x}",
         "content_sha256": "0" * 64,
         "run_id": "run-1",
         "ingested_at": pd.Timestamp("2026-11-23T11:00:00", tz="UTC"),

@@ -21,5 +21,6 @@ BOILERPLATE_REMOVED = "boilerplate_removed"  # tally: spans removed from the sta
 REPEATED_INPUTS = "repeated_inputs"  # inputs recorded as repeats of another input of the run
 PUBLISHED = "published"  # rows that passed validation
 DUPLICATES = "duplicates"  # of those, rows flagged as a duplicate of another article
+STORY_ARTICLES = "story_articles"  # tally: the run's articles in a multi-article story, by story
 VALIDATION_QUARANTINED = "validation_quarantined"  # rows that failed a row expectation
 PUBLISHED_ROWS = "published_rows"  # prefix of the published rows' statistics (RowStats)

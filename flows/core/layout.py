@@ -3,6 +3,9 @@
 <output>/articles/ingested_month=YYYY-MM/part-<run_id>-NNNNN.parquet   published rows
 <output>/quarantine/ingested_month=YYYY-MM/...                         rejected inputs
 <output>/inputs/part-<run_id>.parquet                                  processed-input state
+<output>/stories/event_month=YYYY-MM/part-<run_id>.parquet             story index (signatures)
+<output>/story_terms/part-<run_id>.parquet                             story term frequencies
+<output>/story_links/part-<run_id>.parquet                             stories merged later
 <output>/reports/<run_id>/                                             each run's report
 <output>/_commits/<run_id>.json                                        commit journals
 <output>/.staging/<run_id>/                                            a run before its commit
@@ -17,7 +20,10 @@ from datetime import datetime
 ARTICLES = "articles"
 QUARANTINE = "quarantine"
 INPUTS = "inputs"
-TABLES = (ARTICLES, QUARANTINE, INPUTS)
+STORIES = "stories"
+STORY_TERMS = "story_terms"
+STORY_LINKS = "story_links"
+TABLES = (ARTICLES, QUARANTINE, INPUTS, STORIES, STORY_TERMS, STORY_LINKS)
 
 REPORTS_DIR = "reports"
 COMMITS_DIR = "_commits"

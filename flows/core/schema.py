@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows.core.layout import ARTICLES, INPUTS, QUARANTINE
+from flows.core.layout import ARTICLES, INPUTS, QUARANTINE, STORIES, STORY_LINKS, STORY_TERMS
 from flows.core.resources import schemas_dir
 
 SCHEMA_VERSION = 1
@@ -168,10 +168,32 @@ def inputs_schema() -> TableSchema:
     return load_schema(INPUTS)
 
 
+@cache
+def stories_schema() -> TableSchema:
+    return load_schema(STORIES)
+
+
+@cache
+def story_terms_schema() -> TableSchema:
+    return load_schema(STORY_TERMS)
+
+
+@cache
+def story_links_schema() -> TableSchema:
+    return load_schema(STORY_LINKS)
+
+
 def readme_schema_section() -> str:
     """The README's schema tables, generated from the schema files (a test keeps them in step)."""
     parts = []
-    for schema in (articles_schema(), quarantine_schema(), inputs_schema()):
+    for schema in (
+        articles_schema(),
+        quarantine_schema(),
+        inputs_schema(),
+        stories_schema(),
+        story_terms_schema(),
+        story_links_schema(),
+    ):
         parts += [
             f"#### `{schema.name}` (v{schema.version})",
             "",

@@ -11,10 +11,14 @@ from flows.core.storage import Storage
 
 @dataclass
 class DatasetState:
-    """Processed inputs (input_sha256), and published (article_id, content_sha256, duplicate_of)."""
+    """Processed inputs (input_sha256), and published (article_id, content_sha256, duplicate_of).
+
+    `storage` is the output, for the steps that read only the part of a table the run needs
+    (the story index of the run's time window); None when the run starts from nothing."""
 
     known_inputs: set[str] = field(default_factory=set)
     published: list[tuple[str, str, str | None]] = field(default_factory=list)
+    storage: Storage | None = None
 
     @property
     def article_ids(self) -> set[str]:
@@ -39,7 +43,7 @@ def check_layout(storage: Storage, *, full_refresh: bool = False) -> None:
 
 
 def dataset_state(storage: Storage) -> DatasetState:
-    state = DatasetState()
+    state = DatasetState(storage=storage)
     inputs = storage.read_columns(INPUTS, ["input_sha256"])
     if inputs is not None:
         state.known_inputs.update(inputs.column("input_sha256").to_pylist())

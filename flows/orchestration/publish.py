@@ -14,7 +14,7 @@ written first, so a run killed while publishing is finished by the next run, nev
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,7 @@ from flows.quality.validate import (
     load_suites,
     validate_articles,
 )
-from flows.run_steps.base import BatchTables
+from flows.run_steps.base import BatchTables, RunStep
 
 # A batch's tables as read from staging, and with every run step applied (passes.apply_pass).
 AppliedBatch = tuple[BatchTables, BatchTables]
@@ -49,6 +49,7 @@ class Published:
     """What publishing staged, and why it must not be committed when a unit failed."""
 
     moves: list[tuple[str, str]] = field(default_factory=list)  # staged file -> place in dataset
+    published_ids: set[str] = field(default_factory=set)  # articles that passed validation
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
 
@@ -99,6 +100,7 @@ def publish_run(
         passed = table.filter(pa.array([i not in failed_rows for i in range(table.num_rows)]))
         rejections = _validation_rejections(table, failed_rows)
         stats.add(figures.PUBLISHED, passed.num_rows)
+        result.published_ids.update(passed["article_id"].to_pylist())
         stats.add(figures.DUPLICATES, passed.num_rows - passed["duplicate_of"].null_count)
         observe_rows(stats, passed, figures.PUBLISHED_ROWS)
         stats.add(figures.VALIDATION_QUARANTINED, len(rejections))
@@ -123,6 +125,20 @@ def publish_run(
         target = f"{INPUTS}/part-{context.run_id}.parquet"
         result.moves.append(commit.stage(storage, staging, inputs, target))
     return result
+
+
+def stage_step_tables(
+    storage: Storage,
+    staging: str,
+    steps: Sequence[RunStep[Any, Any]],
+    decisions: Sequence[Any],
+    published: Published,
+    context: RunContext,
+) -> None:
+    """Stage the files the run steps keep for later runs (RunStep.tables) into the commit."""
+    for step, decision in zip(steps, decisions, strict=True):
+        for target, table in step.tables(decision, published.published_ids, context):
+            published.moves.append(commit.stage(storage, staging, table, target))
 
 
 def commit_run(

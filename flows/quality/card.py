@@ -20,11 +20,12 @@ from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.schema import articles_schema
 from flows.core.stats import Stats
 from flows.core.storage import Storage
+from flows.dataset.stories import read_story_links, resolve
 from flows.quality.report import STATS_COLUMNS, RowStats, observe_rows
 
 CARD_NAME = "_README.md"
 TOP_N = 15
-_COLUMNS = [*STATS_COLUMNS, "duplicate_of", "publisher", "agency", "run_id"]
+_COLUMNS = [*STATS_COLUMNS, "duplicate_of", "publisher", "agency", "run_id", "story_id"]
 # The card's figures in its Stats: the articles' row statistics (as in a run's report) under
 # ROWS, and these.
 ROWS = "articles"
@@ -35,6 +36,8 @@ QUARANTINED = "quarantined"
 PUBLISHERS = "publishers"
 AGENCIES = "agencies"
 RUNS = "runs"  # tally by run_id: how many runs wrote the rows
+STORIES = "stories"  # tally by story_id as published (story_links not yet followed)
+LARGEST_STORIES = 10
 
 
 def observe_file(stats: Stats, table: pa.Table, path: str) -> None:
@@ -46,6 +49,7 @@ def observe_file(stats: Stats, table: pa.Table, path: str) -> None:
     stats.tally(PUBLISHERS, _values(table["publisher"].to_pylist(), missing="(none)"))
     stats.tally(AGENCIES, _values(table["agency"].to_pylist(), missing="(none)"))
     stats.tally(RUNS, table["run_id"].unique().to_pylist())
+    stats.tally(STORIES, table["story_id"].to_pylist())
 
 
 def _values(values: list[str | None], *, missing: str) -> list[str]:
@@ -70,12 +74,63 @@ def write_card(output: Storage | str | Path, *, now: datetime | None = None) -> 
     """Regenerate articles/_README.md from the dataset as stored (atomically); returns its place."""
     storage = output if isinstance(output, Storage) else Storage(output)
     stats = dataset_stats(storage)
-    text = render_card(stats, storage.location, now=now or datetime.now(UTC))
+    stories = largest_stories(storage, stats)
+    text = render_card(stats, storage.location, now=now or datetime.now(UTC), stories=stories)
     storage.write_text(f"{ARTICLES}/{CARD_NAME}", text)
     return storage.url(f"{ARTICLES}/{CARD_NAME}")
 
 
-def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
+def largest_stories(storage: Storage, stats: Stats) -> list[tuple[str, int, str | None]]:
+    """The LARGEST_STORIES largest multi-article stories, story_links followed: (story_id,
+    articles, the title of one of them), largest first."""
+    links = read_story_links(storage)
+    sizes: dict[str, int] = {}
+    for story, count in stats.breakdown(STORIES).items():
+        current = resolve(story, links)
+        sizes[current] = sizes.get(current, 0) + count
+    ranked = sorted(
+        ((story, n) for story, n in sizes.items() if n > 1), key=lambda item: (-item[1], item[0])
+    )[:LARGEST_STORIES]
+    if not ranked:
+        return []
+    # A title for each: a second read of two columns, only when there is a story to show.
+    wanted = {story for story, _ in ranked}
+    members = {story for story in stats.breakdown(STORIES) if resolve(story, links) in wanted}
+    titles: dict[str, str] = {}
+    for path in storage.parquet_files(ARTICLES):
+        table = storage.read_table(path, columns=["story_id", "title"])
+        for story, title in zip(
+            table["story_id"].to_pylist(), table["title"].to_pylist(), strict=True
+        ):
+            current = resolve(story, links)
+            if story in members and title and current not in titles:
+                titles[current] = title
+    return [(story, n, titles.get(story)) for story, n in ranked]
+
+
+def _stories(stories: list[tuple[str, int, str | None]]) -> list[str]:
+    if not stories:
+        return []
+    rows = [f"| `{story}` | {n} | {title or ''} |" for story, n, title in stories]
+    return [
+        "## Largest stories",
+        "",
+        "Articles telling the same event within a few days share a `story_id` (see the README).",
+        "",
+        "| story_id | articles | a title |",
+        "| --- | ---: | --- |",
+        *rows,
+        "",
+    ]
+
+
+def render_card(
+    stats: Stats,
+    output: str | Path,
+    *,
+    now: datetime,
+    stories: list[tuple[str, int, str | None]] | None = None,
+) -> str:
     schema = articles_schema()
     rows = RowStats.from_stats(stats, ROWS)  # as a run's report reads its rows
     articles, duplicates = rows.rows, stats.count(DUPLICATES)
@@ -103,6 +158,7 @@ def render_card(stats: Stats, output: str | Path, *, now: datetime) -> str:
         *_counts("Languages", "language", rows.languages),
         *_counts("Publishers", "publisher", stats.breakdown(PUBLISHERS)),
         *_counts("Agencies", "agency", stats.breakdown(AGENCIES)),
+        *_stories(stories or []),
         f"## Schema: `{schema.name}` v{schema.version}",
         "",
         schema.description,

@@ -215,6 +215,8 @@ class RunSummary(_Report):
     # "clean", "metadata") summed over every document of every worker, and the whole-run steps'
     # decisions by their names.
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # The largest stories the run's articles went into: story_id -> the run's articles in it.
+    largest_stories: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -268,6 +270,7 @@ class RunSummary(_Report):
             repeated_inputs=stats.count(figures.REPEATED_INPUTS) if ok else 0,
             recovered_commits=list(recovered_commits),
             stage_seconds={step: round(spent, 3) for step, spent in stats.seconds.items()},
+            largest_stories=_largest(stats.breakdown(figures.STORY_ARTICLES)) if ok else {},
         )
 
     def to_markdown(self) -> str:
@@ -308,12 +311,26 @@ class RunSummary(_Report):
         lines += _table("Quarantine reasons", "reason", self.quarantine_reasons)
         lines += _table("Boilerplate removed", "kind", self.boilerplate_removed)
         lines += _table("Container records skipped (not documents)", "why", self.records_skipped)
+        lines += _table(
+            "Largest stories (this run's articles in a story of several)",
+            "story_id",
+            self.largest_stories,
+        )
         lines += self.published_stats.to_markdown("Published rows")
         lines += _seconds_table(self.stage_seconds, self.documents)
         if self.files_skipped:
             lines += ["## Skipped files", "", "| file | why |", "| --- | --- |"]
             lines += [f"| `{s['path']}` | {s['reason']} |" for s in self.files_skipped] + [""]
         return "\n".join(lines)
+
+
+LARGEST_STORIES = 10
+
+
+def _largest(sizes: Mapping[str, int]) -> dict[str, int]:
+    """The LARGEST_STORIES largest stories, largest first (ties by story_id)."""
+    ranked = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
+    return dict(ranked[:LARGEST_STORIES])
 
 
 def _join(output: str, *parts: str) -> str:

@@ -13,9 +13,13 @@ from flows.run_steps.base import RunStep
 from flows.run_steps.duplicates import Duplicates
 from flows.run_steps.repeated_inputs import RepeatedInputs
 from flows.run_steps.repeated_lines import RepeatedLines
+from flows.run_steps.stories import Stories
 
 RUN_STEPS: tuple[RunStep[Any, Any], ...] = (
     RepeatedInputs(),  # copies read by different batches: the first stays, its rows alone
     RepeatedLines(),  # a publisher's repeated short paragraphs, stripped before bodies compare
     Duplicates(),  # equal bodies: each copy points at its canonical article
+    # Last: it changes nearly every batch that has a story, so a step after it would measure
+    # them all again.
+    Stories(),  # the same event told by several articles: one story_id
 )

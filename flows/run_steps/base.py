@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar
 
 import pyarrow as pa
 
+from flows.core.records import RunContext
 from flows.core.stats import Stats
 from flows.dataset.state import DatasetState
 
@@ -86,3 +87,11 @@ class RunStep(ABC, Generic[Facts, Decision]):
     @abstractmethod
     def apply(self, decision: Decision, batch: BatchTables, stats: Stats) -> BatchTables:
         """The batch with the decision applied; the same tables when it changes nothing."""
+
+    def tables(
+        self, decision: Decision, published: Collection[str], context: RunContext
+    ) -> list[tuple[str, pa.Table]]:
+        """Files the step keeps in the dataset for later runs (a target path, relative to the
+        output, and its table), given the article ids the run published after validation. They
+        are committed with the run's articles, in the same journal. None by default."""
+        return []

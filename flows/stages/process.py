@@ -97,6 +97,7 @@ def article_row(state: DocumentState) -> ArticleRow:
         related_headlines=list(cleaned.related_headlines),
         boilerplate=[span.as_dict() for span in state.removed],
         duplicate_of=None,  # set over the whole run by the duplicates step
+        story_id=doc.record_id,  # a story of its own until the stories step joins it to one
         content_sha256=content_sha256(body),
         run_id=context.run_id,
         ingested_at=context.started_at,
