@@ -30,6 +30,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner  # noqa: E402
 
+from flows.core.figures import PUBLISH_SECONDS  # noqa: E402
 from flows.core.records import RunContext  # noqa: E402
 from flows.core.settings import RunConfig  # noqa: E402
 from flows.core.stats import Stats  # noqa: E402
@@ -47,6 +48,7 @@ from flows.orchestration.batch import (  # noqa: E402
     run_batch,
     save_known_inputs,
 )
+from flows.orchestration.isolation import WORKERS  # noqa: E402
 from flows.orchestration.publish import Published, commit_run, publish_run  # noqa: E402
 from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
@@ -150,6 +152,7 @@ def clean_articles(
             return _run(config, context, storage, recovered)
         finally:
             progress.finish()
+            WORKERS.close()  # the batches' warm children: a run's, not kept between runs
             commit.discard_staging(storage, context.run_id)
 
 
@@ -184,7 +187,10 @@ def _run(
     )
     stats += counted
     if published.ok:  # all or nothing: a unit that broke the data contract stops the commit
-        commit_run(storage, context.run_id, published.moves, replace_existing=config.full_refresh)
+        with stats.timer(PUBLISH_SECONDS):
+            commit_run(
+                storage, context.run_id, published.moves, replace_existing=config.full_refresh
+            )
     summary = RunSummary.build(
         context=context,
         config=config,
