@@ -13,13 +13,16 @@ benchmarks/devset.py does; `--limit N` takes the first N in the order of `evalda
   peak RSS   of the whole process tree of (b) (the command and every descendant: the task
              runner's threads, the batch worker processes), sampled every 0.1 s with psutil (or
              /proc when psutil is missing), on 1x and on Nx the pages (`--multiplier`, default
-             10): each copy gets a sentence of its own added to every paragraph, so no copy
-             has the same bytes as another (the summary's duplicates column says whether any
-             body still came out equal);
-  per step   the run's own counters of (b) (the run summary's `stage_seconds`): the per-document
-             stages (extract, clean, metadata) summed over every document, the whole-run steps
-             (repeated_inputs, repeated_lines, duplicates) once; validation, writing and the
-             reports are not timed on their own: they are part of (flow s - the steps).
+             10): each copy gets the mark " (copy N)" at the end of every piece of its text
+             (see unique_copy), so no copy has the same bytes or paragraphs as another and Nx
+             is N times the work of one copy (the summary's duplicates and quarantined columns
+             show it);
+  per step   the run's own counters of (b) (the run summary's `stage_seconds`, plain-clock
+             timers): the batches' reading, the per-document stages (extract, clean, metadata)
+             and staging, summed over every batch; each whole-run step (repeated_inputs,
+             repeated_lines, duplicates: facts, decision, apply); validation, publishing (staged
+             for the commit, and the commit) and the reports; the rest of the flow's seconds is
+             Prefect's task overhead, planning and the dataset card.
 
 Every `newsclean run` gets the hermetic Prefect environment of the Makefile (no telemetry, quiet
 logs, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180, PREFECT_API_URL unset so each run
@@ -90,11 +93,11 @@ def copy_pages(refs: list[devset.PageRef], target: Path) -> int:
     return sum(ref.path.stat().st_size for ref in refs)
 
 
-# The end of a piece of text: its last visible character before a closing tag or a line break
-# (not of a script, a style or the title: those hold no paragraph of the page's text).
-TEXT_END = re.compile(
-    rb"(?<=[^\s<>])(?=\s*(?:</(?!script\b|style\b|title\b)[a-z][a-z0-9]*\s*>|<br\b))", re.I
-)
+# The end of a piece of text: its last visible character before a closing tag or a line break.
+TEXT_END = re.compile(rb"(?<=[^\s<>])(?=\s*(?:</[a-z][a-z0-9]*\s*>|<br\b))", re.I)
+# What holds no paragraph of the page's text, and is left as it is: a mark in a script's
+# JSON-LD or in the title would change the page's metadata.
+NOT_TEXT = re.compile(rb"(<(?:script|style|title)\b.*?</(?:script|style|title)\s*>)", re.I | re.S)
 
 
 def unique_copy(raw: bytes, copy: int) -> bytes:
@@ -114,8 +117,10 @@ def unique_copy(raw: bytes, copy: int) -> bytes:
     exactly as the original pages do, so each copy is the same work as the 1x run.
     """
     mark = f" (copy {copy})".encode()
-    marked, count = TEXT_END.subn(mark, raw)
-    if count:
+    parts = NOT_TEXT.split(raw)  # text, then a script (style, title) and text, in turn
+    parts[::2] = [TEXT_END.sub(mark, text) for text in parts[::2]]
+    marked = b"".join(parts)
+    if marked != raw:
         return marked
     at = raw.lower().find(b"</body>")
     if at == -1:
@@ -360,8 +365,8 @@ def table(f: Figures) -> list[str]:
     if documents:
         lines.append(
             f"| rest of (b)'s flow | {1000 * rest / documents:.1f} ms/page | flow {flow:.1f} s "
-            f"- the steps above = {rest:.1f} s: reading, batch workers' start, staging, "
-            "validation, writing, reports |"
+            f"- the steps above = {rest:.1f} s: planning, Prefect's task overhead, the "
+            "dataset card |"
         )
     return lines
 
