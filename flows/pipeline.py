@@ -152,7 +152,7 @@ def clean_articles(
             return _run(config, context, storage, recovered)
         finally:
             progress.finish()
-            WORKERS.close()  # the batches' warm children: a run's, not kept between runs
+            WORKERS.close()  # also when a batch failed: the warm children are a run's
             commit.discard_staging(storage, context.run_id)
 
 
@@ -251,6 +251,8 @@ def _process_batches(
         results.append(result)
         progress.advance(batches[result.index].files_completed)
     progress.finish()
+    # Every batch is done: the warm children would only hold memory through publishing.
+    WORKERS.close()
     return sorted(results, key=lambda r: r.index)
 
 
