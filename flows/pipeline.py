@@ -48,7 +48,7 @@ from flows.orchestration.batch import (  # noqa: E402
     run_batch,
     save_known_inputs,
 )
-from flows.orchestration.isolation import WORKERS  # noqa: E402
+from flows.orchestration.isolation import release_workers  # noqa: E402
 from flows.orchestration.publish import Published, commit_run, publish_run  # noqa: E402
 from flows.orchestration.runners import make_task_runner  # noqa: E402
 from flows.quality.card import write_card  # noqa: E402
@@ -152,7 +152,7 @@ def clean_articles(
             return _run(config, context, storage, recovered)
         finally:
             progress.finish()
-            WORKERS.close()  # also when a batch failed: the warm children are a run's
+            release_workers()  # also when a batch failed: the warm children are a run's
             commit.discard_staging(storage, context.run_id)
 
 
@@ -252,7 +252,7 @@ def _process_batches(
         progress.advance(batches[result.index].files_completed)
     progress.finish()
     # Every batch is done: the warm children would only hold memory through publishing.
-    WORKERS.close()
+    release_workers()
     return sorted(results, key=lambda r: r.index)
 
 

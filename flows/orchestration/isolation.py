@@ -251,3 +251,11 @@ class WorkerPool:
 
 WORKERS = WorkerPool()
 atexit.register(WORKERS.close)
+
+
+def release_workers() -> None:
+    """End the idle children of this process's pool (a run's batches are done).
+
+    A function, not `WORKERS.close` named where it is used: the flow function can be pickled by
+    value (Dask), and a pool with a lock and processes does not pickle."""
+    WORKERS.close()
