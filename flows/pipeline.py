@@ -30,6 +30,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner  # noqa: E402
 
+from flows.core.figures import PUBLISH_SECONDS  # noqa: E402
 from flows.core.records import RunContext  # noqa: E402
 from flows.core.settings import RunConfig  # noqa: E402
 from flows.core.stats import Stats  # noqa: E402
@@ -47,6 +48,7 @@ from flows.orchestration.batch import (  # noqa: E402
     run_batch,
     save_known_inputs,
 )
+from flows.orchestration.isolation import release_workers  # noqa: E402
 from flows.orchestration.publish import (  # noqa: E402
     Published,
     commit_run,
@@ -158,6 +160,7 @@ def clean_articles(
             return _run(config, context, storage, recovered)
         finally:
             progress.finish()
+            release_workers()  # also when a batch failed: the warm children are a run's
             commit.discard_staging(storage, context.run_id)
 
 
@@ -199,7 +202,10 @@ def _run(
     )
     stats += counted
     if published.ok:  # all or nothing: a unit that broke the data contract stops the commit
-        commit_run(storage, context.run_id, published.moves, replace_existing=config.full_refresh)
+        with stats.timer(PUBLISH_SECONDS):
+            commit_run(
+                storage, context.run_id, published.moves, replace_existing=config.full_refresh
+            )
     summary = RunSummary.build(
         context=context,
         config=config,
@@ -260,6 +266,8 @@ def _process_batches(
         results.append(result)
         progress.advance(batches[result.index].files_completed)
     progress.finish()
+    # Every batch is done: the warm children would only hold memory through publishing.
+    release_workers()
     return sorted(results, key=lambda r: r.index)
 
 

@@ -29,14 +29,14 @@ KILLER = textwrap.dedent(
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "documents":
-        import flows.orchestration.batch as batch
-        real_process, seen = batch.IsolatedWorker.process, [0]
+        from flows.orchestration.isolation import IsolatedWorker
+        real_process, seen = IsolatedWorker.process, [0]
         def process(self, doc):
             if seen[0] == at:
                 die()
             seen[0] += 1
             return real_process(self, doc)
-        batch.IsolatedWorker.process = process
+        IsolatedWorker.process = process
     elif mode == "renames":
         from flows.core.storage import Storage
         real_move, done = Storage.move, [0]

@@ -165,4 +165,7 @@ def test_a_batch_merges_the_counters_of_its_documents(tmp_path: Path) -> None:
     assert refused  # the cleaner removed something before it refused the document
     spans.update(refused)
     assert Counter(result.stats.breakdown("spans_removed")) == spans
-    assert set(result.stats.seconds) == set(process.DOCUMENT_STAGES)
+    # Timed: the batch's reading, each document stage, its staging, each whole-run step's facts.
+    timed = {*process.DOCUMENT_STAGES, figures.READ_SECONDS, figures.STAGE_SECONDS}
+    assert set(result.stats.seconds) == timed | {step.name for step in RUN_STEPS}
+    assert all(spent >= 0 for spent in result.stats.seconds.values())

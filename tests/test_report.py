@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,15 @@ def test_write_reports_files_latest_and_github_step_summary(
     appended = step_summary.read_text(encoding="utf-8")
     assert appended.startswith("earlier step\n") and "# newsclean run" in appended
     assert run.data_docs == "none (no rows were validated)"
+
+
+def test_the_summary_written_says_what_the_reports_before_it_cost(tmp_path: Path) -> None:
+    run = summary(output=str(tmp_path / "out"), stage_seconds={"extract": 1.5})
+    folder = Path(write_reports(run, [], tmp_path / "out", data_docs=False))
+    written = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert written["stage_seconds"]["extract"] == 1.5
+    assert written["stage_seconds"]["reports"] >= 0  # validation.json, timed on a plain clock
+    assert "| reports |" in (folder / "summary.md").read_text(encoding="utf-8")
 
 
 def test_latest_report_is_none_without_reports(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """`newsclean validate [DIR]`: check the dataset on disk against the suites, without a pipeline run.
 
-The Parquet files are validated in units of about 5000 rows, as the pipeline validates before
+The Parquet files are validated in units of about 1000 rows, as the pipeline validates before
 publishing, so memory holds one unit at a time. Great Expectations is imported only when the
 command runs (it takes seconds).
 """

@@ -24,3 +24,12 @@ DUPLICATES = "duplicates"  # of those, rows flagged as a duplicate of another ar
 STORY_ARTICLES = "story_articles"  # tally: the run's articles in a multi-article story, by story
 VALIDATION_QUARANTINED = "validation_quarantined"  # rows that failed a row expectation
 PUBLISHED_ROWS = "published_rows"  # prefix of the published rows' statistics (RowStats)
+
+# -- timers: Stats.seconds, the run summary's `stage_seconds` (wall time, a plain clock) --------
+# The per-document stages time themselves under their names (flows/stages/process.py) and each
+# whole-run step under its name (its facts in the batches, its decision, its apply pass).
+READ_SECONDS = "read"  # batches reading and decoding their inputs
+STAGE_SECONDS = "stage"  # batches building their tables and writing them to staging
+VALIDATE_SECONDS = "validate"  # the validation units through the expectation suites
+PUBLISH_SECONDS = "publish"  # validated files staged for the commit, and the commit
+REPORTS_SECONDS = "reports"  # validation.json and the Data Docs (the summary is written after)

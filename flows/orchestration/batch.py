@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -23,7 +23,7 @@ from flows.core.rows import ARTICLE, QUARANTINE, REPEAT, ArticleRow, InputRow
 from flows.core.stats import Stats
 from flows.core.storage import Storage
 from flows.dataset.parquet import articles_table, inputs_table, quarantine_table
-from flows.orchestration.isolation import IsolatedWorker
+from flows.orchestration.isolation import WORKERS
 from flows.readers import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     SPLITTABLE_FORMATS,
@@ -42,6 +42,8 @@ MAX_BATCH_FILES = 256  # also the most documents a batch gets from a big contain
 # shared with small files. Smaller ones are read whole by one task. Planning reads every file
 # above it once, in the flow process, so the threshold trades that read against task length.
 SPLIT_BYTES = 16 * 1024 * 1024
+T = TypeVar("T")
+_END = object()  # the end of an iterator, where None could be an item
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,12 @@ def run_batch(
     inputs: list[InputRow] = []
     first_of: dict[str, str] = {}  # input_sha256 -> record_id, within this batch
     skipped: Counter[str] = Counter()
-    with IsolatedWorker(context, settings.process, settings.document_timeout_seconds) as worker:
+    # A worker of the process's pool: its child, warm from earlier batches, serves this one.
+    with WORKERS.lend(context, settings.process, settings.document_timeout_seconds) as worker:
         documents = iter_documents(
             spec.items, max_document_bytes=settings.max_document_bytes, skipped_records=skipped
         )
-        for item in documents:
+        for item in _timed(documents, stats, figures.READ_SECONDS):
             key = item.input_sha256 or ""
             if key in known_inputs:
                 stats.add(figures.ALREADY_PROCESSED)
@@ -178,19 +181,33 @@ def run_batch(
                 inputs.append(InputRow.of(item, ARTICLE, context))
     for why, count in skipped.items():
         stats.tally(figures.RECORDS_SKIPPED, why, count)
-    articles = articles_table(rows)
-    quarantine = quarantine_table(rejections, context)
-    processed_inputs = inputs_table(inputs)
-    stem = f"{staging}/batch-{spec.index:05d}"
-    staged = StagedBatch(
-        spec.index,
-        articles=_stage(storage, articles, f"{stem}.articles.parquet"),
-        quarantine=_stage(storage, quarantine, f"{stem}.quarantine.parquet"),
-        inputs=_stage(storage, processed_inputs, f"{stem}.inputs.parquet"),
-    )
+    with stats.timer(figures.STAGE_SECONDS):
+        articles = articles_table(rows)
+        del rows  # the table holds them now: one copy of the batch's bodies, not two
+        quarantine = quarantine_table(rejections, context)
+        processed_inputs = inputs_table(inputs)
+        stem = f"{staging}/batch-{spec.index:05d}"
+        staged = StagedBatch(
+            spec.index,
+            articles=_stage(storage, articles, f"{stem}.articles.parquet"),
+            quarantine=_stage(storage, quarantine, f"{stem}.quarantine.parquet"),
+            inputs=_stage(storage, processed_inputs, f"{stem}.inputs.parquet"),
+        )
     # Measured on the tables just staged: the flow needs no read of them to decide.
-    facts = measure(BatchTables(staged, articles, quarantine, processed_inputs), steps)
+    facts = measure(BatchTables(staged, articles, quarantine, processed_inputs), steps, stats)
     return BatchResult(staged, stats, facts, article_ids=articles["article_id"].to_pylist())
+
+
+def _timed(items: Iterable[T], stats: Stats, timer: str) -> Iterator[T]:
+    """The items, the time spent producing each (reading, not the work done with it) added to
+    `timer`."""
+    iterator = iter(items)
+    while True:
+        with stats.timer(timer):
+            item = next(iterator, _END)
+        if item is _END:
+            return
+        yield item  # type: ignore[misc]
 
 
 def _stage(storage: Storage, table: pa.Table, rel: str) -> str | None:

@@ -85,13 +85,14 @@ def publish_run(
     quarantined_ids: set[str] = set()
     for position, table in enumerate(_validation_units(rest.collect(batches), unit_rows)):
         stats.tally(figures.BOILERPLATE_REMOVED, _boilerplate_kinds(table))
-        outcome = validate_articles(
-            frame_for_validation(table),
-            now=context.started_at,
-            settings=settings,
-            suites=suites,
-            known_ids=known_ids,
-        )
+        with stats.timer(figures.VALIDATE_SECONDS):
+            outcome = validate_articles(
+                frame_for_validation(table),
+                now=context.started_at,
+                settings=settings,
+                suites=suites,
+                known_ids=known_ids,
+            )
         result.validation_results.append(outcome.results)
         result.batch_failures.extend(f"unit {position}: {name}" for name in outcome.batch_failures)
         if outcome.batch_failures:
@@ -108,22 +109,24 @@ def publish_run(
             stats.tally(figures.QUARANTINE_REASONS, rejection.reasons)
             quarantined_ids.add(rejection.record_id)
         stem = f"part-{context.run_id}-{position:05d}"
-        if passed.num_rows:
-            result.moves.append(
-                commit.stage(storage, staging, passed, f"{articles_folder}/{stem}.parquet")
-            )
-        if rejections:
-            table_q = quarantine_table(rejections, context)
-            target = f"{quarantine_folder}/{stem}-validation.parquet"
-            result.moves.append(commit.stage(storage, staging, table_q, target))
+        with stats.timer(figures.PUBLISH_SECONDS):
+            if passed.num_rows:
+                result.moves.append(
+                    commit.stage(storage, staging, passed, f"{articles_folder}/{stem}.parquet")
+                )
+            if rejections:
+                table_q = quarantine_table(rejections, context)
+                target = f"{quarantine_folder}/{stem}-validation.parquet"
+                result.moves.append(commit.stage(storage, staging, table_q, target))
     if not result.ok:
         return result
     result.moves.extend(rest.quarantine_moves)
-    inputs = rest.inputs()
-    if inputs.num_rows:
-        inputs = _mark_quarantined(inputs, quarantined_ids)
-        target = f"{INPUTS}/part-{context.run_id}.parquet"
-        result.moves.append(commit.stage(storage, staging, inputs, target))
+    with stats.timer(figures.PUBLISH_SECONDS):
+        inputs = rest.inputs()
+        if inputs.num_rows:
+            inputs = _mark_quarantined(inputs, quarantined_ids)
+            target = f"{INPUTS}/part-{context.run_id}.parquet"
+            result.moves.append(commit.stage(storage, staging, inputs, target))
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -211,9 +212,11 @@ class RunSummary(_Report):
     data_docs: str | None = None  # index.html of the run's Data Docs, or why there is none
     repeated_inputs: int = 0  # documents with the same bytes as another of this run: recorded once
     recovered_commits: list[str] = field(default_factory=list)  # killed runs' commits finished
-    # Wall seconds per step, from the run's Stats.seconds: the per-document stages ("extract",
-    # "clean", "metadata") summed over every document of every worker, and the whole-run steps'
-    # decisions by their names.
+    # Wall seconds per step, from the run's Stats.seconds, in the order a run meets them: the
+    # batches' reading, per-document stages ("extract", "clean", "metadata") and staging, summed
+    # over every batch of every worker; each whole-run step (its facts, decision and apply);
+    # validation, publishing (staging for the commit and the commit) and the reports
+    # (flows/core/figures.py names them).
     stage_seconds: dict[str, float] = field(default_factory=dict)
     # The largest stories the run's articles went into: story_id -> the run's articles in it.
     largest_stories: dict[str, int] = field(default_factory=dict)
@@ -362,7 +365,9 @@ def _seconds_table(seconds: dict[str, float], documents: int) -> list[str]:
     return [
         "## Time per step",
         "",
-        "Per-document stages summed over every worker; whole-run steps once.",
+        "Reading, the per-document stages and staging are summed over every batch of every"
+        " worker; the whole-run steps (facts, decision, apply), validation, publishing and the"
+        " reports are the run's own.",
         "",
         "| step | seconds | ms per document |",
         "| --- | ---: | ---: |",
@@ -384,7 +389,7 @@ class ValidateSummary(_Report):
     output: str
     files: int
     rows: int
-    units: int  # validation units (groups of about 5000 rows, as the pipeline validates)
+    units: int  # validation units (groups of about 1000 rows, as the pipeline validates)
     rows_failing: int  # rows that failed at least one row expectation
     row_stats: RowStats
     failed_expectations: list[FailedExpectation] = field(default_factory=list)
@@ -424,6 +429,7 @@ def write_reports(
     storage = output if isinstance(output, Storage) else Storage(output)
     rel = f"{REPORTS_DIR}/{summary.run_id}"
     with storage.local_folder(rel) as folder:
+        started = time.perf_counter()
         write_text_atomic(
             json.dumps(validation_results, indent=2, default=str) + "\n", folder / "validation.json"
         )
@@ -433,6 +439,14 @@ def write_reports(
             if index.is_absolute() and index.is_relative_to(folder):  # else it says why not
                 docs = storage.url(f"{rel}/{index.relative_to(folder).as_posix()}")
             summary.data_docs = docs
+        # The summary is written last, so it can say what the reports before it cost.
+        if isinstance(summary, RunSummary):
+            spent = (
+                time.perf_counter()
+                - started
+                + summary.stage_seconds.get(figures.REPORTS_SECONDS, 0.0)
+            )
+            summary.stage_seconds[figures.REPORTS_SECONDS] = round(spent, 3)
         write_text_atomic(json.dumps(summary.as_dict(), indent=2) + "\n", folder / "summary.json")
         write_text_atomic(summary.to_markdown() + "\n", folder / "summary.md")
     _point_latest(storage, summary.run_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from flows.core.figures import STAGE_SECONDS
 from flows.core.schema import articles_schema, inputs_schema, quarantine_schema
 from flows.core.stats import Stats
 from flows.core.storage import Storage
@@ -23,17 +24,24 @@ from flows.run_steps.base import BatchTables, RunStep, StagedBatch
 Steps = Sequence[RunStep[Any, Any]]
 
 
-def measure(batch: BatchTables, steps: Steps) -> dict[str, Any]:
-    """Each step's facts of the batch, by step name."""
-    return {step.name: step.facts(batch) for step in steps}
+def measure(batch: BatchTables, steps: Steps, stats: Stats | None = None) -> dict[str, Any]:
+    """Each step's facts of the batch, by step name; each timed under its name into `stats`."""
+    stats = Stats() if stats is None else stats
+    facts: dict[str, Any] = {}
+    for step in steps:
+        with stats.timer(step.name):
+            facts[step.name] = step.facts(batch)
+    return facts
 
 
 def apply_decisions(
     batch: BatchTables, steps: Steps, decisions: Sequence[Any], stats: Stats
 ) -> BatchTables:
-    """The batch with the decisions of the first len(decisions) steps applied, in step order."""
+    """The batch with the decisions of the first len(decisions) steps applied, in step order,
+    each timed under the step's name."""
     for step, decision in zip(steps, decisions, strict=False):
-        batch = step.apply(decision, batch, stats)
+        with stats.timer(step.name):
+            batch = step.apply(decision, batch, stats)
     return batch
 
 
@@ -72,7 +80,8 @@ def apply_pass(
     if len(decisions) != len(steps):
         raise ValueError(f"{len(steps)} run steps but {len(decisions)} decisions")
     for batch in staged:
-        tables = read_batch(storage, batch)
+        with stats.timer(STAGE_SECONDS):
+            tables = read_batch(storage, batch)
         yield tables, apply_decisions(tables, steps, decisions, stats)
 
 
