@@ -53,8 +53,9 @@ from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
 from flows.quality.validate import ValidationSettings  # noqa: E402
 from flows.readers import discover  # noqa: E402
-from flows.run_steps import RUN_STEPS  # noqa: E402
+from flows.run_steps import DUPLICATES, RUN_STEPS  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
+from flows.run_steps.duplicates import stage_bands  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.block_model import model_tag  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
@@ -115,6 +116,10 @@ def publish(
             languages=tuple(config.languages), max_quarantine_share=config.max_quarantine_share
         ),
     )
+    if published.ok:  # the near-duplicate bands of the run's canonical articles, for later runs
+        bands = decisions[RUN_STEPS.index(DUPLICATES)].bands
+        left_out = published.quarantined_ids
+        published.moves += stage_bands(storage, staging, bands, context.run_id, left_out)
     return published, stats
 
 

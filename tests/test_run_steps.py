@@ -146,16 +146,23 @@ def test_a_copy_read_by_a_later_batch_stays_and_the_other_copys_rows_go() -> Non
 
 
 def test_duplicates_are_decided_over_every_batch_and_the_dataset() -> None:
-    rows = {key: article_row(key, content_sha256=digest) for key, digest in
+    bodies = {
+        "h1": "The ferry company cancelled all crossings to the island after the storm warning.",
+        "h2": "Farmers in the valley expect a late harvest because of the cold and wet spring.",
+        "h3": "The city library will open on Sundays from next month, the council announced.",
+    }
+    rows = {key: article_row(key, body=bodies[digest], content_sha256=digest) for key, digest in
             [("a", "h1"), ("c", "h2"), ("b", "h1"), ("d", "h3")]}  # fmt: skip
     first, second = tables(0, [rows["a"], rows["c"]]), tables(1, [rows["b"], rows["d"]])
     step = Duplicates()
     state = DatasetState(published=[("z", "h3", None)])
     decision = step.decide([step.facts(first), step.facts(second)], state)
-    assert decision == {"b": "a", "d": "z"}
+    assert {key: link.canonical for key, link in decision.links.items()} == {"b": "a", "d": "z"}
     assert step.apply(decision, first, Stats()) is first  # canonical and unique rows only
     marked = step.apply(decision, second, Stats()).articles
     assert marked["duplicate_of"].to_pylist() == ["a", "z"]
+    assert marked["duplicate_kind"].to_pylist() == ["exact", "exact"]
+    assert marked["duplicate_similarity"].to_pylist() == [1.0, 1.0]
 
 
 def test_bodies_equal_once_repeated_lines_are_stripped_are_found_duplicates(
@@ -181,7 +188,9 @@ def test_bodies_equal_once_repeated_lines_are_stripped_are_found_duplicates(
     repeats, repeated, duplicates = decisions
     assert not repeats.inputs and repeated
     assert remeasured == [[], [], [0]]  # only the batch whose bodies changed, before duplicates
-    assert duplicates == {f"{9:016x}": f"{1:016x}"}
+    assert {key: link.canonical for key, link in duplicates.links.items()} == {
+        f"{9:016x}": f"{1:016x}"
+    }
     # The apply pass gives the stripped, marked rows.
     applied = [after for _, after in apply_pass(storage, [b.staged for b in batches], RUN_STEPS,
                                                  decisions, Stats())]  # fmt: skip

@@ -3,6 +3,7 @@
 <output>/articles/ingested_month=YYYY-MM/part-<run_id>-NNNNN.parquet   published rows
 <output>/quarantine/ingested_month=YYYY-MM/...                         rejected inputs
 <output>/inputs/part-<run_id>.parquet                                  processed-input state
+<output>/minhash_bands/key_prefix=NNN/part-<run_id>.parquet            near-duplicate LSH bands
 <output>/reports/<run_id>/                                             each run's report
 <output>/_commits/<run_id>.json                                        commit journals
 <output>/.staging/<run_id>/                                            a run before its commit
@@ -17,7 +18,8 @@ from datetime import datetime
 ARTICLES = "articles"
 QUARANTINE = "quarantine"
 INPUTS = "inputs"
-TABLES = (ARTICLES, QUARANTINE, INPUTS)
+MINHASH_BANDS = "minhash_bands"
+TABLES = (ARTICLES, QUARANTINE, INPUTS, MINHASH_BANDS)
 
 REPORTS_DIR = "reports"
 COMMITS_DIR = "_commits"

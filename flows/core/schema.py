@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows.core.layout import ARTICLES, INPUTS, QUARANTINE
+from flows.core.layout import ARTICLES, INPUTS, MINHASH_BANDS, QUARANTINE
 from flows.core.resources import schemas_dir
 
 SCHEMA_VERSION = 1
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
+    "binary": pa.binary(),
     "bool": pa.bool_(),
     "int32": pa.int32(),
     "int64": pa.int64(),
@@ -168,10 +169,15 @@ def inputs_schema() -> TableSchema:
     return load_schema(INPUTS)
 
 
+@cache
+def minhash_bands_schema() -> TableSchema:
+    return load_schema(MINHASH_BANDS)
+
+
 def readme_schema_section() -> str:
     """The README's schema tables, generated from the schema files (a test keeps them in step)."""
     parts = []
-    for schema in (articles_schema(), quarantine_schema(), inputs_schema()):
+    for schema in (articles_schema(), quarantine_schema(), inputs_schema(), minhash_bands_schema()):
         parts += [
             f"#### `{schema.name}` (v{schema.version})",
             "",

@@ -3,18 +3,25 @@ articles were published (and whether its layout is one this version can append t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flows.core.layout import ARTICLES, INPUTS
+from flows.core.layout import ARTICLES, INPUTS, MINHASH_BANDS
 from flows.core.storage import Storage
+
+BAND_PARTITION = "key_prefix="  # minhash_bands/key_prefix=NNN/: the partition of the band keys
 
 
 @dataclass
 class DatasetState:
-    """Processed inputs (input_sha256), and published (article_id, content_sha256, duplicate_of)."""
+    """Processed inputs (input_sha256), published (article_id, content_sha256, duplicate_of),
+    and where the published canonical articles' LSH bands are (their files by key partition;
+    only listed here: near-duplicate matching reads them one partition at a time)."""
 
     known_inputs: set[str] = field(default_factory=set)
     published: list[tuple[str, str, str | None]] = field(default_factory=list)
+    band_storage: Storage | None = None
+    band_files: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def article_ids(self) -> set[str]:
@@ -54,4 +61,16 @@ def dataset_state(storage: Storage) -> DatasetState:
                 strict=True,
             )
         )
+    state.band_files = band_files(storage)
+    state.band_storage = storage if state.band_files else None
     return state
+
+
+def band_files(storage: Storage) -> dict[int, list[str]]:
+    """The minhash_bands table's files by partition, from their key_prefix=NNN folders."""
+    files: dict[int, list[str]] = defaultdict(list)
+    for path in storage.parquet_files(MINHASH_BANDS):
+        folder = path.split("/")[-2]
+        if folder.startswith(BAND_PARTITION):
+            files[int(folder.removeprefix(BAND_PARTITION))].append(path)
+    return dict(files)

@@ -51,6 +51,7 @@ class Published:
     moves: list[tuple[str, str]] = field(default_factory=list)  # staged file -> place in dataset
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
+    quarantined_ids: set[str] = field(default_factory=set)  # articles validation rejected
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,7 @@ def publish_run(
             result.moves.append(commit.stage(storage, staging, table_q, target))
     if not result.ok:
         return result
+    result.quarantined_ids = quarantined_ids
     result.moves.extend(rest.quarantine_moves)
     inputs = rest.inputs()
     if inputs.num_rows:

@@ -14,8 +14,10 @@ from flows.run_steps.duplicates import Duplicates
 from flows.run_steps.repeated_inputs import RepeatedInputs
 from flows.run_steps.repeated_lines import RepeatedLines
 
+DUPLICATES = Duplicates()  # equal and near-equal bodies: each copy points at its canonical one
+
 RUN_STEPS: tuple[RunStep[Any, Any], ...] = (
     RepeatedInputs(),  # copies read by different batches: the first stays, its rows alone
     RepeatedLines(),  # a publisher's repeated short paragraphs, stripped before bodies compare
-    Duplicates(),  # equal bodies: each copy points at its canonical article
+    DUPLICATES,  # its decision also holds the bands publish stages (flows/pipeline.py)
 )
