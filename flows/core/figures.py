@@ -21,5 +21,6 @@ BOILERPLATE_REMOVED = "boilerplate_removed"  # tally: spans removed from the sta
 REPEATED_INPUTS = "repeated_inputs"  # inputs recorded as repeats of another input of the run
 PUBLISHED = "published"  # rows that passed validation
 DUPLICATES = "duplicates"  # of those, rows flagged as a duplicate of another article
+DUPLICATE_KINDS = "duplicate_kinds"  # tally: those duplicates by duplicate_kind (exact, near)
 VALIDATION_QUARANTINED = "validation_quarantined"  # rows that failed a row expectation
 PUBLISHED_ROWS = "published_rows"  # prefix of the published rows' statistics (RowStats)

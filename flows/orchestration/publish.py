@@ -101,6 +101,7 @@ def publish_run(
         rejections = _validation_rejections(table, failed_rows)
         stats.add(figures.PUBLISHED, passed.num_rows)
         stats.add(figures.DUPLICATES, passed.num_rows - passed["duplicate_of"].null_count)
+        stats.tally(figures.DUPLICATE_KINDS, pc.drop_null(passed["duplicate_kind"]).to_pylist())
         observe_rows(stats, passed, figures.PUBLISHED_ROWS)
         stats.add(figures.VALIDATION_QUARANTINED, len(rejections))
         for rejection in rejections:

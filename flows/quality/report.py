@@ -215,6 +215,7 @@ class RunSummary(_Report):
     # "clean", "metadata") summed over every document of every worker, and the whole-run steps'
     # decisions by their names.
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    duplicates_by_kind: dict[str, int] = field(default_factory=dict)  # exact, near
 
     @classmethod
     def build(
@@ -251,6 +252,7 @@ class RunSummary(_Report):
             already_processed=stats.count(figures.ALREADY_PROCESSED),
             published=stats.count(figures.PUBLISHED) if ok else 0,
             duplicates=stats.count(figures.DUPLICATES) if ok else 0,
+            duplicates_by_kind=dict(stats.breakdown(figures.DUPLICATE_KINDS)) if ok else {},
             quarantined=(
                 stats.count(figures.REJECTED) + stats.count(figures.VALIDATION_QUARANTINED)
                 if ok
@@ -276,7 +278,8 @@ class RunSummary(_Report):
             "",
             f"- inputs: {', '.join(self.inputs)} ({self.files_found} files, {len(self.files_skipped)} skipped)",
             f"- documents read: {self.documents} new (already in the dataset, not redone: {self.already_processed})",
-            f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates",
+            f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates"
+            + _by_kind(self.duplicates_by_kind),
             f"- quarantined: {self.quarantined}",
             *(
                 [
@@ -480,7 +483,7 @@ def terminal_summary(summary: dict[str, Any]) -> str:
             if summary["already_processed"]
             else ""
         ),
-        f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates)",
+        f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates{_by_kind(summary.get('duplicates_by_kind') or {}, sep='; ')})",
         f"  quarantined        {summary['quarantined']}",
     ]
     if summary.get("repeated_inputs"):
@@ -517,3 +520,11 @@ def terminal_summary(summary: dict[str, Any]) -> str:
     lines.append(f"  inputs state       {_join(out, 'inputs')}")
     lines.append(f"  report             {_join(out, REPORTS_DIR, summary['run_id'], 'summary.md')}")
     return "\n".join(lines)
+
+
+def _by_kind(kinds: Mapping[str, int], sep: str = " (") -> str:
+    """ "exact 2, near 1" after the duplicates' count; nothing when there are none."""
+    if not kinds:
+        return ""
+    text = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    return f"{sep}{text}" + (")" if sep == " (" else "")

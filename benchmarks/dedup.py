@@ -1,0 +1,443 @@
+"""Near-duplicate detection: band layout, matching at scale, precision and recall on the dev sets.
+
+Three parts (docs/benchmarks.md records their tables):
+
+  --layout        the LSH S-curve of candidate layouts (num_perm, bands x rows): the chance that a
+                  pair of Jaccard s becomes a candidate at s = 0.5 ... 0.9, checked empirically on
+                  pairs of sets of a known Jaccard, and the false-positive / false-negative rates
+                  at thresholds 0.7, 0.8 and 0.9 (the S-curve's area on the wrong side).
+  --scale N       matching against a dataset of N synthetic canonical signatures (their bands
+                  written as the minhash_bands table, partitioned by key prefix): time and peak
+                  memory of one run's matching, in a fresh process, partition by partition.
+  --corpus NAME   the development sets' pages through newsclean's stages to bodies (cached in
+                  --work-dir), variants of a sample of them (other furniture, a paragraph dropped
+                  or added, a new first line or headline, words replaced, truncated to 70 %), and
+                  the other pages as negatives (same sites and templates): precision and recall
+                  of the near-duplicate links, and the time per 1,000 articles at 1x and 10x.
+
+    python benchmarks/dedup.py --layout
+    python benchmarks/dedup.py --scale 1000000 --work-dir /tmp/nc-dedup
+    python benchmarks/dedup.py --corpus trafilatura --corpus wcxb --cache-dir /tmp/nc-eq-cache \
+        --work-dir /tmp/nc-dedup --jobs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import pickle
+import random
+import re
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import devset
+import numpy as np
+import pyarrow as pa
+
+from flows.core.storage import Storage
+from flows.core.text import content_sha256
+from flows.dataset.state import DatasetState, band_files
+from flows.run_steps import signatures
+from flows.run_steps.duplicates import (
+    FACT_SCHEMA,
+    Duplicates,
+    PublishedBands,
+    band_rows,
+    near_pairs,
+)
+
+THRESHOLDS = (0.7, 0.8, 0.9)
+SIMILARITIES = (0.5, 0.6, 0.7, 0.8, 0.9)
+LAYOUTS = [(64, 16, 4), (128, 16, 8), (128, 32, 4), (128, 64, 2), (256, 32, 8), (256, 64, 4)]
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+def s_curve(s: float, bands: int, rows: int) -> float:
+    return 1.0 - (1.0 - s**rows) ** bands
+
+
+def wrong_side(threshold: float, bands: int, rows: int, steps: int = 2000) -> tuple[float, float]:
+    """datasketch's measure of a layout at a threshold: the S-curve's area below it (pairs under
+    the threshold that become candidates) and above it (pairs over it that do not)."""
+    xs = np.linspace(0.0, 1.0, steps + 1)
+    ys = 1.0 - (1.0 - xs**rows) ** bands
+    below, above = xs <= threshold, xs >= threshold
+    fp = float(np.trapezoid(ys[below], xs[below]))
+    fn = float(np.trapezoid(1.0 - ys[above], xs[above]))
+    return fp, fn
+
+
+def empirical_rate(similarity: float, trials: int, seed: int) -> float:
+    """The share of pairs of sets of Jaccard `similarity` sharing a band of the chosen layout."""
+    generator = random.Random(seed)
+    size, found = 300, 0
+    for trial in range(trials):
+        shared = round(size * similarity)
+        common = [f"c{trial}.{i}" for i in range(shared)]
+        rest = size - shared
+        left = common + [f"l{trial}.{i}" for i in range(rest // 2)]
+        right = common + [f"r{trial}.{i}" for i in range(rest - rest // 2)]
+        generator.shuffle(left)
+        a = signatures.signature(" ".join(left), size=1)
+        b = signatures.signature(" ".join(right), size=1)
+        assert a is not None and b is not None
+        found += bool(set(signatures.band_keys(a)) & set(signatures.band_keys(b)))
+    return found / trials
+
+
+def layout_report(trials: int) -> None:
+    print("## S-curve of candidate layouts: P(candidate) at Jaccard s\n")
+    print("| num_perm | bands x rows | " + " | ".join(f"s={s}" for s in SIMILARITIES) + " |")
+    print("| ---: | ---: | " + " | ".join("---:" for _ in SIMILARITIES) + " |")
+    for perm, bands, rows in LAYOUTS:
+        cells = " | ".join(f"{s_curve(s, bands, rows):.4f}" for s in SIMILARITIES)
+        print(f"| {perm} | {bands} x {rows} | {cells} |")
+    chosen = (signatures.BANDS, signatures.ROWS)
+    print(f"\n## The chosen layout ({signatures.NUM_PERM} perms, {chosen[0]} x {chosen[1]}):"
+          f" checked on {trials} pairs of sets per similarity\n")  # fmt: skip
+    print("| Jaccard s | P(candidate), S-curve | measured |")
+    print("| ---: | ---: | ---: |")
+    for index, s in enumerate((0.2, 0.3, 0.4, 0.5, *SIMILARITIES[1:])):
+        print(f"| {s} | {s_curve(s, *chosen):.4f} | {empirical_rate(s, trials, index):.4f} |")
+    print("\n## False-positive and false-negative rates at thresholds (S-curve areas)\n")
+    print("| layout | " + " | ".join(f"t={t}: FP / FN" for t in THRESHOLDS) + " |")
+    print("| --- | " + " | ".join("---:" for _ in THRESHOLDS) + " |")
+    for perm, bands, rows in LAYOUTS:
+        cells = " | ".join(
+            "{:.4f} / {:.4f}".format(*wrong_side(t, bands, rows)) for t in THRESHOLDS
+        )
+        print(f"| {perm}: {bands} x {rows} | {cells} |")
+    print("\nA candidate is then kept only when its estimated Jaccard (share of equal values of"
+          f" {signatures.NUM_PERM}) is >= the threshold; the S-curve's false positives cost"
+          " only that check.")  # fmt: skip
+
+
+# --- scale -----------------------------------------------------------------------------------
+
+
+def synthetic_signatures(count: int, seed: int) -> list[bytes]:
+    generator = np.random.default_rng(seed)
+    matrix = generator.integers(0, 2**32, size=(count, signatures.NUM_PERM), dtype=np.uint32)
+    return [row.astype("<u4").tobytes() for row in matrix]
+
+
+def write_published(work: Path, count: int, chunk: int = 100_000) -> Path:
+    """A dataset of `count` canonical articles' bands (random signatures), written once."""
+    folder = work / f"published-{count}"
+    if (folder / "done").is_file():
+        return folder
+    storage = Storage(folder)
+    from flows.run_steps.duplicates import stage_bands  # the staging the pipeline uses
+
+    for start in range(0, count, chunk):
+        sigs = synthetic_signatures(min(chunk, count - start), seed=start)
+        ids = [f"{start + i:016x}" for i in range(len(sigs))]
+        facts = pa.table({"article_id": ids, "content_sha256": ids,
+                          "published_at": pa.nulls(len(ids), pa.timestamp("us", tz="UTC")),
+                          "signature": pa.array(sigs, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
+        for source, target in stage_bands(storage, "stage", band_rows(facts), f"p{start:09d}"):
+            storage.move(source, target)
+        print(f"  wrote bands of {start + len(sigs):,} articles", file=sys.stderr)
+    (folder / "done").write_text("ok")
+    return folder
+
+
+def _match_in_child(folder: str, new: int, copies: int, queue: Any) -> None:
+    storage = Storage(folder)
+    published = PublishedBands(storage, band_files(storage))
+    # The run: `new` articles, of which `copies` are near copies of published ones.
+    fresh = synthetic_signatures(new, seed=987654321)
+    originals = synthetic_signatures(copies, seed=0)  # the first published chunk's first rows
+    generator = np.random.default_rng(5)
+    for index, original in enumerate(originals):
+        values = np.frombuffer(original, dtype="<u4").copy()
+        changed = generator.choice(
+            signatures.NUM_PERM, size=signatures.NUM_PERM // 10, replace=False
+        )
+        values[changed] = generator.integers(0, 2**32, size=len(changed), dtype=np.uint32)
+        fresh[index] = values.tobytes()
+    ids = [f"new{i:013d}" for i in range(new)]
+    facts = pa.table({"article_id": ids, "content_sha256": ids,
+                      "published_at": pa.nulls(new, pa.timestamp("us", tz="UTC")),
+                      "signature": pa.array(fresh, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
+    started = time.perf_counter()
+    similar = near_pairs(facts, band_rows(facts), published, 0.6)
+    seconds = time.perf_counter() - started
+    found = sum(1 for i in range(copies) if f"{i:016x}" in similar.get(ids[i], {}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put({"seconds": seconds, "found": found, "pairs": sum(map(len, similar.values())),
+               "peak_mib": peak, "partitions": len(published.files)})  # fmt: skip
+
+
+def scale_report(count: int, work: Path, new: int, copies: int) -> None:
+    started = time.perf_counter()
+    folder = write_published(work, count)
+    print(
+        f"bands of {count:,} articles ready in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
+    files = list(folder.rglob("*.parquet"))
+    size = sum(f.stat().st_size for f in files) / 2**20
+    context = multiprocessing.get_context("spawn")  # a fresh process: its peak is the match's
+    queue = context.Queue()
+    child = context.Process(target=_match_in_child, args=(str(folder), new, copies, queue))
+    child.start()
+    result = queue.get()
+    child.join()
+    print(f"\n## Matching a run of {new:,} articles against {count:,} published signatures\n")
+    print("| figure | value |\n| --- | ---: |")
+    print(f"| published bands table | {count * signatures.BANDS:,} rows, {len(files)} files, "
+          f"{result['partitions']} partitions, {size:.0f} MiB |")  # fmt: skip
+    print(f"| matching time (bands of the run, 256 partitions joined, candidates checked) | "
+          f"{result['seconds']:.1f} s |")  # fmt: skip
+    print(f"| peak RSS of the matching process | {result['peak_mib']:.0f} MiB |")
+    print(f"| planted near copies (90 % of values equal) found | {result['found']} of {copies} |")
+    print(f"| near pairs reported | {result['pairs']} |")
+
+
+# --- corpus: bodies, variants, precision and recall ----------------------------------------------
+
+FURNITURE = [
+    "Subscribe to our newsletter for the day's top stories.",
+    "Share this article on social media.",
+    "Most read: the week's ten most popular stories.",
+    "Cookies help us deliver our services. By using our site you agree to our use of cookies.",
+]
+
+
+def body_of(ref: devset.PageRef, furniture: str | None = None) -> str | None:
+    """The page through newsclean's stages to its body; with `furniture`, the page's own
+    navigation and footer swapped for other blocks first."""
+    from quality import CONTEXT, page_document  # the quality benchmark's reader of a page
+
+    from flows.core.records import Rejection
+    from flows.stages.document import ExtractionSettings, ProcessSettings
+    from flows.stages.process import process_document
+
+    raw = ref.path.read_bytes()
+    if furniture is not None:
+        html = devset.decode_html(raw)
+        html = re.sub(r"(?is)<(nav|footer|aside)\b.*?</\1>", "", html)
+        blocks = "".join(f"<div class='promo'><p>{line}</p></div>" for line in furniture.split("|"))
+        html = re.sub(
+            r"(?i)<body[^>]*>", lambda m: m.group(0) + f"<nav>{blocks}</nav>", html, count=1
+        )
+        html = re.sub(r"(?i)</body>", f"<footer>{blocks}</footer></body>", html, count=1)
+        raw = html.encode("utf-8")
+    page = devset.Page(ref.url, ref.path.name, "", ref.gold)
+    doc = page_document(page, raw)
+    if isinstance(doc, Rejection):
+        return None
+    result = process_document(doc, CONTEXT, ProcessSettings(ExtractionSettings()))
+    outcome = result.outcome
+    return None if isinstance(outcome, Rejection) else outcome.body
+
+
+def _body_worker(ref: devset.PageRef) -> dict[str, Any]:
+    try:
+        return {"body": body_of(ref)}
+    except Exception as error:  # a page the stages fail on is left out, not the benchmark
+        return {"body": None, "error": str(error)[:200]}
+
+
+def load_bodies(args: argparse.Namespace, work: Path) -> list[tuple[str, str, str]]:
+    """(page id, site, body) of every page of the chosen sets, cached in work/bodies-*.pickle."""
+    rows: list[tuple[str, str, str]] = []
+    for corpus in args.corpus:
+        cache = work / f"bodies-{corpus}-{args.limit or 'all'}.pickle"
+        if cache.is_file():
+            rows += pickle.loads(cache.read_bytes())
+            continue
+        archive = devset.corpus_archive(args, corpus)
+        found: list[tuple[str, str, str]] = []
+        with devset.unpacked(archive, devset.cache_dir_of(corpus, args.cache_dir)) as root:
+            refs = devset.page_refs(root, args.limit)
+            for ref, result in devset.run_pages(_body_worker, refs, args.jobs, 300):
+                if result and result.get("body"):
+                    site = re.sub(r"^https?://(www\.)?", "", ref.url).split("/")[0]
+                    found.append((f"{corpus}:{ref.path.name}", site, result["body"]))
+        cache.write_bytes(pickle.dumps(found))
+        rows += found
+    return rows
+
+
+@dataclass(frozen=True)
+class Doc:
+    article_id: str
+    group: str  # the page a variant was made from; its own id for an original page
+    kind: str
+    body: str
+    published_at: datetime
+
+
+WORDS = ["harbour", "minister", "council", "weekend", "report", "season", "budget", "village"]
+
+
+def variants(body: str, generator: random.Random) -> dict[str, str]:
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    words = body.split()
+    replaced = list(words)
+    for position in generator.sample(range(len(words)), min(5, len(words))):
+        replaced[position] = generator.choice(WORDS)
+    dropped = list(paragraphs)
+    if len(dropped) > 2:
+        dropped.pop(generator.randrange(1, len(dropped)))
+    added = [*paragraphs]
+    added.insert(generator.randrange(0, len(added) + 1),
+                 "Officials declined to comment further when contacted on Friday evening.")  # fmt: skip
+    return {
+        "paragraph_dropped": "\n\n".join(dropped),
+        "paragraph_added": "\n\n".join(added),
+        "new_first_line": "UPDATED: adds reaction from the regional government.\n\n" + body,
+        "words_replaced": " ".join(replaced),
+        "truncated_70": " ".join(words[: max(1, int(len(words) * 0.7))]),
+    }
+
+
+def corpus_docs(
+    bodies: list[tuple[str, str, str]], sample: int, seed: int, furnished: dict[str, str]
+) -> list[Doc]:
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    docs = [Doc(page, page, "original", body, day) for page, _, body in bodies]
+    generator = random.Random(seed)
+    chosen = generator.sample(range(len(bodies)), min(sample, len(bodies)))
+    for index in chosen:
+        page, _, body = bodies[index]
+        made = variants(body, generator)
+        if page in furnished:
+            made["other_furniture"] = furnished[page]
+        for kind, text in made.items():
+            later = day + timedelta(hours=1 + generator.randrange(48))
+            docs.append(Doc(f"{page}#{kind}", page, kind, text, later))
+    return docs
+
+
+def decide_docs(docs: list[Doc]) -> tuple[dict[str, Any], float]:
+    """The duplicates step over the docs as one run, in batches of 256: links and seconds."""
+    step = Duplicates()
+    started = time.perf_counter()
+    facts = []
+    for start in range(0, len(docs), 256):
+        chunk = docs[start : start + 256]
+        facts.append(pa.table({
+            "article_id": [hashlib.sha256(d.article_id.encode()).hexdigest()[:16] for d in chunk],
+            "content_sha256": [content_sha256(d.body) for d in chunk],
+            "published_at": pa.array([d.published_at for d in chunk], pa.timestamp("us", tz="UTC")),
+            "signature": pa.array([signatures.signature(d.body) for d in chunk], pa.binary()),
+        }, schema=FACT_SCHEMA))  # fmt: skip
+    decision = step.decide(facts, DatasetState())
+    return decision.links, time.perf_counter() - started
+
+
+def corpus_report(args: argparse.Namespace, work: Path) -> None:
+    bodies = load_bodies(args, work)
+    generator = random.Random(args.seed)
+    sample_pages = generator.sample(range(len(bodies)), min(args.sample, len(bodies)))
+    furnished: dict[str, str] = {}
+    refs_by_page = _refs_by_page(args)
+    for index in sample_pages[: args.furniture]:
+        page = bodies[index][0]
+        ref = refs_by_page.get(page)
+        if ref is not None:
+            lines = "|".join(generator.sample(FURNITURE, 3))
+            text = body_of(ref, furniture=lines)
+            if text:
+                furnished[page] = text
+    docs = corpus_docs(bodies, args.sample, args.seed, furnished)
+    by_key = {hashlib.sha256(d.article_id.encode()).hexdigest()[:16]: d for d in docs}
+    links, _ = decide_docs(docs)
+    true_links = [k for k, link in links.items() if by_key[k].group == by_key[link.canonical].group]
+    false_links = [(by_key[k], by_key[link.canonical], link.similarity) for k, link in links.items()
+                   if by_key[k].group != by_key[link.canonical].group]  # fmt: skip
+    expected = [d for d in docs if d.kind != "original" and d.body != _original(docs, d).body]
+    found = {by_key[k].article_id for k in true_links}
+    print(f"\n## Near duplicates on {', '.join(args.corpus)}: {len(bodies)} pages, "
+          f"{len(docs) - len(bodies)} variants of {len(sample_pages)} pages\n")  # fmt: skip
+    print("| variant | copies | found | recall |\n| --- | ---: | ---: | ---: |")
+    kinds = sorted({d.kind for d in expected})
+    for kind in kinds:
+        of_kind = [d for d in expected if d.kind == kind]
+        hit = sum(d.article_id in found for d in of_kind)
+        print(f"| {kind} | {len(of_kind)} | {hit} | {hit / len(of_kind):.3f} |")
+    hit = sum(d.article_id in found for d in expected)
+    sites: dict[str, int] = {}
+    for _, site, _ in bodies:
+        sites[site] = sites.get(site, 0) + 1
+    same_site_pairs = sum(n * (n - 1) // 2 for n in sites.values())
+    precision = len(true_links) / max(1, len(true_links) + len(false_links))
+    print(f"| **all** | {len(expected)} | {hit} | **{hit / max(1, len(expected)):.3f}** |")
+    print(f"\nlinks: {len(links)}, right: {len(true_links)}, wrong: {len(false_links)}; "
+          f"**precision {precision:.4f}** (negatives: every pair of different pages, "
+          f"{same_site_pairs:,} of them from the same site)")  # fmt: skip
+    for left, right, similarity in false_links[:20]:
+        print(f"  wrong link ({similarity:.2f}): {left.article_id} -> {right.article_id}")
+    # Time per 1,000 articles: 1x the docs, and 10x (each doc 10 times, a word changed so no
+    # two are equal: every copy is hashed, banded and matched).
+    _, seconds = decide_docs(docs)
+    tenfold = [Doc(f"{d.article_id}~{i}", d.group, d.kind, f"{d.body} v{i}", d.published_at)
+               for d in docs for i in range(10)]  # fmt: skip
+    _, seconds_10 = decide_docs(tenfold)
+    print("\n| articles | seconds | per 1,000 articles |\n| ---: | ---: | ---: |")
+    print(f"| {len(docs):,} (1x) | {seconds:.1f} | {1000 * seconds / len(docs):.2f} s |")
+    print(
+        f"| {len(tenfold):,} (10x) | {seconds_10:.1f} | {1000 * seconds_10 / len(tenfold):.2f} s |"
+    )
+
+
+def _original(docs: list[Doc], variant: Doc) -> Doc:
+    return next(d for d in docs if d.article_id == variant.group)
+
+
+def _refs_by_page(args: argparse.Namespace) -> dict[str, devset.PageRef]:
+    refs: dict[str, devset.PageRef] = {}
+    for corpus in args.corpus:
+        archive = devset.corpus_archive(args, corpus)
+        with devset.unpacked(archive, devset.cache_dir_of(corpus, args.cache_dir)) as root:
+            for ref in devset.page_refs(root, args.limit):
+                refs[f"{corpus}:{ref.path.name}"] = ref
+    return refs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--layout", action="store_true", help="the band layout's S-curve and rates")
+    parser.add_argument("--trials", type=int, default=400, help="pairs per similarity (--layout)")
+    parser.add_argument("--scale", type=int, default=0, metavar="N", help="published signatures")
+    parser.add_argument("--new", type=int, default=10_000, help="articles of the run (--scale)")
+    parser.add_argument("--copies", type=int, default=100, help="planted near copies (--scale)")
+    parser.add_argument("--corpus", action="append", choices=["trafilatura", "wcxb"], default=[])
+    parser.add_argument("--limit", type=int, default=None, help="pages of each set")
+    parser.add_argument("--sample", type=int, default=200, help="pages given variants")
+    parser.add_argument(
+        "--furniture", type=int, default=50, help="of those, re-extracted with other furniture"
+    )
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--devset", type=Path, default=devset.DEFAULT_ARCHIVE)
+    parser.add_argument("--wcxb-devset", type=Path, default=devset.WCXB_ARCHIVE)
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/nc-dedup"))
+    args = parser.parse_args()
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    devset.print_header("newsclean near-duplicate benchmark", devset.machine_info())
+    if args.layout:
+        layout_report(args.trials)
+    if args.scale:
+        scale_report(args.scale, args.work_dir, args.new, args.copies)
+    if args.corpus:
+        corpus_report(args, args.work_dir)
+
+
+if __name__ == "__main__":
+    main()
