@@ -223,3 +223,14 @@ def test_the_band_layout_finds_pairs_as_often_as_its_s_curve_says(similarity: fl
         found += bool(set(signatures.band_keys(a)) & set(signatures.band_keys(b)))
     expected = signatures.candidate_probability(shared / 200)  # |common| / |union|
     assert abs(found / trials - expected) < 0.06
+
+
+def test_a_run_of_nothing_but_copies_of_published_articles_adds_no_bands() -> None:
+    """Every article of the run is an exact copy of a published one: no canonical article is
+    new, so the run has no bands to keep (and an empty selection is still a string column)."""
+    text = body(WIRE)
+    state = DatasetState(published=[(f"{1:016x}", content_sha256(text), None)])
+    step = Duplicates()
+    decision = step.decide([step.facts(tables(0, [row(7, text)]))], state)
+    assert decision.links[f"{7:016x}"].canonical == f"{1:016x}"
+    assert decision.bands.num_rows == 0

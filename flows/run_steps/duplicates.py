@@ -107,7 +107,9 @@ class Duplicates(RunStep[pa.Table, DuplicateDecision]):
         published = PublishedBands(state.band_storage, state.band_files)
         similar = near_pairs(run, bands, published, self.threshold)
         links = choose_canonical(_new_articles(run), similar, published_canonical(state.published))
-        canonical_ids = pa.array(sorted(set(run["article_id"].to_pylist()) - set(links)))
+        canonical_ids = pa.array(
+            sorted(set(run["article_id"].to_pylist()) - set(links)), pa.string()
+        )
         return DuplicateDecision(links, bands.filter(pc.is_in(bands["article_id"], canonical_ids)))
 
     def changes(self, decision: DuplicateDecision, facts: pa.Table) -> bool:
