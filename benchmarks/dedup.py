@@ -43,6 +43,7 @@ import pyarrow as pa
 
 from flows import __version__
 from flows.core.records import RunContext
+from flows.core.schema import minhash_bands_schema
 from flows.core.storage import Storage
 from flows.core.text import content_sha256
 from flows.dataset.state import DatasetState, band_files
@@ -54,6 +55,7 @@ from flows.run_steps.duplicates import (
     PublishedBands,
     band_rows,
     near_pairs,
+    partition_folder,
 )
 
 THRESHOLDS = (0.7, 0.8, 0.9)
@@ -133,23 +135,70 @@ def synthetic_signatures(count: int, seed: int) -> list[bytes]:
     return [row.astype("<u4").tobytes() for row in matrix]
 
 
+PLANTED = 1_000  # published articles with real band keys: the originals of planted near copies
+
+
+def planted_id(index: int) -> str:
+    return f"{index:016x}"
+
+
+def random_bands(start: int, count: int, generator: np.random.Generator) -> pa.Table:
+    """minhash_bands rows of `count` articles with random signatures, built as arrays: a random
+    band key per band stands for the hash of random values (what such keys are, and no two
+    articles share one), random band values, ids numbered from `start`."""
+    rows = count * signatures.BANDS
+    width = signatures.ROWS * 4
+    keys = generator.integers(0, 2**63 - 1, size=rows, dtype=np.int64)
+    ids = pa.array([f"{start + i:016x}" for i in range(count)], pa.string())
+    offsets = np.arange(0, (rows + 1) * width, width, dtype=np.int32)
+    values = pa.Array.from_buffers(
+        pa.binary(),
+        rows,
+        [None, pa.py_buffer(offsets), pa.py_buffer(generator.bytes(rows * width))],
+    )
+    return pa.table(
+        {
+            "band_key": keys,
+            "article_id": ids.take(np.repeat(np.arange(count), signatures.BANDS)),
+            "band": np.tile(np.arange(signatures.BANDS, dtype=np.int32), count),
+            "band_values": values,
+        },
+        schema=minhash_bands_schema().arrow(),
+    )
+
+
+def write_partitioned(storage: Storage, bands: pa.Table, part: str) -> None:
+    """One file per key partition, rows sorted by key, where the pipeline puts them."""
+    bands = bands.sort_by("band_key")  # partitions are the keys' top bits: contiguous once sorted
+    prefixes = np.asarray(bands["band_key"]) >> (63 - signatures.PREFIX_BITS)
+    bounds = np.searchsorted(prefixes, np.arange(2**signatures.PREFIX_BITS + 1))
+    for number in range(2**signatures.PREFIX_BITS):
+        low, high = int(bounds[number]), int(bounds[number + 1])
+        if high > low:
+            storage.write_parquet(
+                bands.slice(low, high - low), f"{partition_folder(number)}/part-{part}.parquet"
+            )
+
+
 def write_published(work: Path, count: int, chunk: int = 100_000) -> Path:
-    """A dataset of `count` canonical articles' bands (random signatures), written once."""
+    """A dataset of `count` canonical articles' bands, written once, in files of `chunk`
+    articles per partition (as runs of that size leave them): the first PLANTED articles have
+    the real band keys of random signatures (the planted copies' originals), the rest random keys."""
     folder = work / f"published-{count}"
     if (folder / "done").is_file():
         return folder
     storage = Storage(folder)
-    from flows.run_steps.duplicates import stage_bands  # the staging the pipeline uses
-
-    for start in range(0, count, chunk):
-        sigs = synthetic_signatures(min(chunk, count - start), seed=start)
-        ids = [f"{start + i:016x}" for i in range(len(sigs))]
-        facts = pa.table({"article_id": ids, "content_sha256": ids,
-                          "published_at": pa.nulls(len(ids), pa.timestamp("us", tz="UTC")),
-                          "signature": pa.array(sigs, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
-        for source, target in stage_bands(storage, "stage", band_rows(facts), f"p{start:09d}"):
-            storage.move(source, target)
-        print(f"  wrote bands of {start + len(sigs):,} articles", file=sys.stderr)
+    originals = synthetic_signatures(PLANTED, seed=0)
+    ids = [planted_id(i) for i in range(PLANTED)]
+    facts = pa.table({"article_id": ids, "content_sha256": ids,
+                      "published_at": pa.nulls(PLANTED, pa.timestamp("us", tz="UTC")),
+                      "signature": pa.array(originals, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
+    write_partitioned(storage, band_rows(facts), "planted")
+    generator = np.random.default_rng(2026)
+    for start in range(PLANTED, count, chunk):
+        size = min(chunk, count - start)
+        write_partitioned(storage, random_bands(start, size, generator), f"p{start:09d}")
+        print(f"  wrote bands of {start + size:,} articles", file=sys.stderr)
     (folder / "done").write_text("ok")
     return folder
 
@@ -159,7 +208,7 @@ def _match_in_child(folder: str, new: int, copies: int, queue: Any) -> None:
     published = PublishedBands(storage, band_files(storage))
     # The run: `new` articles, of which `copies` are near copies of published ones.
     fresh = synthetic_signatures(new, seed=987654321)
-    originals = synthetic_signatures(copies, seed=0)  # the first published chunk's first rows
+    originals = synthetic_signatures(PLANTED, seed=0)[:copies]  # the planted published rows
     generator = np.random.default_rng(5)
     for index, original in enumerate(originals):
         values = np.frombuffer(original, dtype="<u4").copy()
@@ -172,13 +221,14 @@ def _match_in_child(folder: str, new: int, copies: int, queue: Any) -> None:
     facts = pa.table({"article_id": ids, "content_sha256": ids,
                       "published_at": pa.nulls(new, pa.timestamp("us", tz="UTC")),
                       "signature": pa.array(fresh, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    similar = near_pairs(facts, band_rows(facts), published, 0.6)
+    similar = near_pairs(facts, band_rows(facts), published, NEAR_THRESHOLD)
     seconds = time.perf_counter() - started
-    found = sum(1 for i in range(copies) if f"{i:016x}" in similar.get(ids[i], {}))
+    found = sum(1 for i in range(copies) if planted_id(i) in similar.get(ids[i], {}))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put({"seconds": seconds, "found": found, "pairs": sum(map(len, similar.values())),
-               "peak_mib": peak, "partitions": len(published.files)})  # fmt: skip
+               "peak_mib": peak, "before_mib": before, "partitions": len(published.files)})  # fmt: skip
 
 
 def scale_report(count: int, work: Path, new: int, copies: int) -> None:
@@ -202,7 +252,9 @@ def scale_report(count: int, work: Path, new: int, copies: int) -> None:
           f"{result['partitions']} partitions, {size:.0f} MiB |")  # fmt: skip
     print(f"| matching time (bands of the run, 256 partitions joined, candidates checked) | "
           f"{result['seconds']:.1f} s |")  # fmt: skip
-    print(f"| peak RSS of the matching process | {result['peak_mib']:.0f} MiB |")
+    print(f"| peak RSS of the matching process | {result['peak_mib']:.0f} MiB "
+          f"({result['before_mib']:.0f} MiB before matching: interpreter, libraries, the run's "
+          "signatures) |")  # fmt: skip
     print(f"| planted near copies (90 % of values equal) found | {result['found']} of {copies} |")
     print(f"| near pairs reported | {result['pairs']} |")
 

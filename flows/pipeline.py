@@ -31,7 +31,7 @@ from prefect.futures import PrefectFuture, as_completed  # noqa: E402
 from prefect.task_runners import TaskRunner  # noqa: E402
 
 from flows.core.records import RunContext  # noqa: E402
-from flows.core.settings import RunConfig  # noqa: E402
+from flows.core.settings import NEAR_DUPLICATE_THRESHOLD, RunConfig  # noqa: E402
 from flows.core.stats import Stats  # noqa: E402
 from flows.core.storage import Storage  # noqa: E402
 from flows.dataset import commit  # noqa: E402
@@ -53,9 +53,9 @@ from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
 from flows.quality.validate import ValidationSettings  # noqa: E402
 from flows.readers import discover  # noqa: E402
-from flows.run_steps import DUPLICATES, RUN_STEPS  # noqa: E402
+from flows.run_steps import RUN_STEPS, configured  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
-from flows.run_steps.duplicates import stage_bands  # noqa: E402
+from flows.run_steps.duplicates import DuplicateDecision, stage_bands  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.block_model import model_tag  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
@@ -117,7 +117,7 @@ def publish(
         ),
     )
     if published.ok:  # the near-duplicate bands of the run's canonical articles, for later runs
-        bands = decisions[RUN_STEPS.index(DUPLICATES)].bands
+        bands = next(d for d in decisions if isinstance(d, DuplicateDecision)).bands
         left_out = published.quarantined_ids
         published.moves += stage_bands(storage, staging, bands, context.run_id, left_out)
     return published, stats
@@ -133,6 +133,7 @@ def clean_articles(
     max_document_mb: float = 5.0,
     languages: list[str] | None = None,
     max_quarantine_share: float = 0.5,
+    near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
     full_refresh: bool = False,
     task_runner: str = "threads",
     dask_address: str | None = None,
@@ -174,18 +175,21 @@ def _run(
         max_document_bytes=int(config.max_document_mb * 1024 * 1024),
     )
     stats = Stats()
+    steps = configured(RUN_STEPS, config.near_duplicate_threshold)
     with make_task_runner(config.task_runner, config.workers, config.dask_address) as runner:
-        done = _process_batches(runner, batches, config, context, state, staging, len(files))
+        done = _process_batches(runner, batches, steps, config, context, state, staging, len(files))
         stats += Stats.total(result.stats for result in done)
-        facts = RunFacts(RUN_STEPS, [(result.staged, result.facts) for result in done])
+        facts = RunFacts(steps, [(result.staged, result.facts) for result in done])
         decisions: list[Any] = []
-        for step in RUN_STEPS:  # each whole-run step, in order
+        for step in steps:  # each whole-run step, in order
             with stats.timer(step.name):
-                decisions.append(_decide(step, facts, decisions, state, runner, config.output))
+                decisions.append(
+                    _decide(step, steps, facts, decisions, state, runner, config.output)
+                )
     known_ids = state.article_ids | {i for result in done for i in result.article_ids}
     staged = [result.staged for result in done]
     published, counted = publish(
-        staged, RUN_STEPS, decisions, known_ids, config.output, staging, context, config
+        staged, steps, decisions, known_ids, config.output, staging, context, config
     )
     stats += counted
     if published.ok:  # all or nothing: a unit that broke the data contract stops the commit
@@ -210,6 +214,7 @@ def _run(
 def _process_batches(
     runner: TaskRunner[Any],
     batches: Sequence[BatchSpec],
+    steps: Steps,
     config: RunConfig,
     context: RunContext,
     state: DatasetState,
@@ -239,7 +244,7 @@ def _process_batches(
                 "output": config.output,
                 "staging": staging,
                 "known_inputs_file": known_file,
-                "steps": RUN_STEPS,
+                "steps": steps,
             },
         )
         for spec in batches
@@ -255,6 +260,7 @@ def _process_batches(
 
 def _decide(
     step: RunStep[Any, Any],
+    steps: Steps,
     facts: RunFacts,
     decisions: list[Any],
     state: DatasetState,
@@ -269,7 +275,7 @@ def _decide(
             remeasure_batch,
             parameters={
                 "staged": batch,
-                "steps": RUN_STEPS,
+                "steps": steps,
                 "decisions": list(decisions),
                 "output": output,
             },

@@ -19,7 +19,7 @@ from flows.core.storage import Storage
 from flows.core.text import content_sha256
 from flows.dataset import commit
 from flows.dataset.state import DatasetState, dataset_state
-from flows.run_steps import signatures
+from flows.run_steps import RUN_STEPS, configured, signatures
 from flows.run_steps.duplicates import (
     EXACT,
     NEAR,
@@ -234,3 +234,49 @@ def test_a_run_of_nothing_but_copies_of_published_articles_adds_no_bands() -> No
     decision = step.decide([step.facts(tables(0, [row(7, text)]))], state)
     assert decision.links[f"{7:016x}"].canonical == f"{1:016x}"
     assert decision.bands.num_rows == 0
+
+
+def test_the_threshold_decides_which_edited_copies_are_near() -> None:
+    """The edited copy's estimate is between the default threshold and 1: a strict threshold
+    leaves it canonical, the default links it; an exact copy is linked whatever the threshold."""
+    copy, same = row(2, edited_copy()), row(3, body(WIRE))
+    batches = [[row(1, body(WIRE)), copy, same]]
+    loose = decide(batches)
+    assert loose[copy.article_id] == (f"{1:016x}", NEAR)
+    step = Duplicates(threshold=0.99)
+    decision = step.decide([step.facts(tables(0, batches[0]))], DatasetState())
+    assert copy.article_id not in decision.links
+    assert decision.links[same.article_id].kind == EXACT
+
+
+def test_a_threshold_outside_0_1_is_refused() -> None:
+    for threshold in (0.0, -0.2, 1.01):
+        with pytest.raises(ValueError, match="near-duplicate threshold"):
+            Duplicates(threshold)
+
+
+def test_configured_steps_carry_the_runs_threshold_and_keep_the_others() -> None:
+    steps = configured(RUN_STEPS, 0.85)
+    assert [step.name for step in steps] == [step.name for step in RUN_STEPS]
+    [duplicates] = [step for step in steps if isinstance(step, Duplicates)]
+    assert duplicates.threshold == 0.85
+    assert all(a is b for a, b in zip(steps, RUN_STEPS, strict=True) if a is not duplicates)
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("prefect_api")
+def test_the_run_option_reaches_the_runs_duplicates_step(tmp_path: Path) -> None:
+    from test_pipeline import run_cli
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_text("Dockworkers strike at Westhaven\n\n" + body(WIRE), "utf-8")
+    (inputs / "b.txt").write_text("Port strike in Westhaven\n\n" + edited_copy(), "utf-8")
+    out = tmp_path / "out"
+    code, summary = run_cli(str(inputs), "-o", str(out), "--near-duplicate-threshold", "0.99")
+    assert code == 0, summary
+    articles = pa.concat_tables(
+        Storage(out).read_table(p) for p in Storage(out).parquet_files("articles")
+    )
+    assert articles.num_rows == 2
+    assert articles["duplicate_of"].null_count == 2  # with the default 0.6, b is a's near copy

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 
 from flows.core.layout import MINHASH_BANDS
 from flows.core.schema import minhash_bands_schema
+from flows.core.settings import NEAR_DUPLICATE_THRESHOLD
 from flows.core.stats import Stats
 from flows.core.storage import Storage
 from flows.dataset import commit
@@ -43,9 +44,7 @@ from flows.run_steps.base import BatchTables, RunStep
 
 EXACT = "exact"
 NEAR = "near"
-# Estimated Jaccard at or above which two bodies are near duplicates; chosen with
-# benchmarks/dedup.py (docs/benchmarks.md): a copy truncated to 70 % still reaches it.
-NEAR_THRESHOLD = 0.6
+NEAR_THRESHOLD = NEAR_DUPLICATE_THRESHOLD  # the run option's default (flows/core/settings.py)
 
 # One batch's facts: article_id, content_sha256, published_at and the body's MinHash signature
 # (null for a body without words). Small: 512 bytes of signature per article, no text.
