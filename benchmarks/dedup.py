@@ -308,6 +308,12 @@ def _body_worker(ref: devset.PageRef) -> dict[str, Any]:
         return {"body": None, "error": str(error)[:200]}
 
 
+def site_of(url: str) -> str:
+    """The host of a page's URL (of the archived page for a web.archive.org copy)."""
+    url = re.sub(r"^https?://web\.archive\.org/web/[^/]+/", "", url)
+    return re.sub(r"^(https?://)?(www\.)?", "", url).split("/")[0].lower()
+
+
 def load_bodies(args: argparse.Namespace, work: Path) -> list[tuple[str, str, str]]:
     """(page id, site, body) of every page of the chosen sets, cached in work/bodies-*.pickle."""
     rows: list[tuple[str, str, str]] = []
@@ -322,7 +328,7 @@ def load_bodies(args: argparse.Namespace, work: Path) -> list[tuple[str, str, st
             refs = devset.page_refs(root, args.limit)
             for ref, result in devset.run_pages(_body_worker, refs, args.jobs, 300):
                 if result and result.get("body"):
-                    site = re.sub(r"^https?://(www\.)?", "", ref.url).split("/")[0]
+                    site = site_of(ref.url)
                     found.append((f"{corpus}:{ref.path.name}", site, result["body"]))
         cache.write_bytes(pickle.dumps(found))
         rows += found
@@ -362,11 +368,26 @@ def variants(body: str, generator: random.Random) -> dict[str, str]:
     }
 
 
+# A made-up site's chrome that its cleaner did not remove: every sampled page is also published
+# with it, so each pair of them is a pair of different articles of one site and template (a
+# negative), sharing the template's shingles.
+TEMPLATE = "same_template"
+TEMPLATE_HEAD = "Westbrook Gazette | Local news, sport and weather for the valley since 1892"
+TEMPLATE_FOOT = (
+    "© 2026 Westbrook Gazette Ltd. All rights reserved. Contact the newsroom at "
+    "news@westbrook-gazette.example or follow us on social media for the latest updates."
+)
+
+
 def corpus_docs(
     bodies: list[tuple[str, str, str]], sample: int, seed: int, furnished: dict[str, str]
 ) -> list[Doc]:
     day = datetime(2026, 1, 1, tzinfo=UTC)
-    docs = [Doc(page, page, "original", body, day) for page, _, body in bodies]
+    # A page saved twice under two names (equal bodies) is one article, not a negative pair:
+    # its copies share the group of the first.
+    first: dict[str, str] = {}
+    group = {page: first.setdefault(content_sha256(body), page) for page, _, body in bodies}
+    docs = [Doc(page, group[page], "original", body, day) for page, _, body in bodies]
     generator = random.Random(seed)
     chosen = generator.sample(range(len(bodies)), min(sample, len(bodies)))
     for index in chosen:
@@ -374,9 +395,10 @@ def corpus_docs(
         made = variants(body, generator)
         if page in furnished:
             made["other_furniture"] = furnished[page]
+        made[TEMPLATE] = f"{TEMPLATE_HEAD}\n\n{body}\n\n{TEMPLATE_FOOT}"
         for kind, text in made.items():
             later = day + timedelta(hours=1 + generator.randrange(48))
-            docs.append(Doc(f"{page}#{kind}", page, kind, text, later))
+            docs.append(Doc(f"{page}#{kind}", group[page], kind, text, later))
     return docs
 
 
@@ -424,7 +446,10 @@ def score(docs: list[Doc], links: dict[str, Any]) -> dict[str, Any]:
              if by_key[k].group != by_key[link.canonical].group]  # fmt: skip
     # A variant whose body came out equal to its page's (furniture the cleaner removes anyway)
     # is an exact copy, not a near one: it is left out of the near-duplicate recall.
-    expected = [d for d in docs if d.kind != "original" and d.body != originals[d.group].body]
+    # The same-template pages are there as negatives (each pair of them); whether one is linked
+    # to its own page is not scored.
+    expected = [d for d in docs if d.kind not in ("original", TEMPLATE)
+                and d.body != originals[d.group].body]  # fmt: skip
     found = {by_key[k].article_id for k in right}
     return {"right": right, "wrong": wrong, "expected": expected, "found": found,
             "originals": originals}  # fmt: skip
@@ -472,14 +497,23 @@ def corpus_report(args: argparse.Namespace, work: Path) -> None:
         print(f"| {kind} | {len(of_kind)} | {hit} | {hit / len(of_kind):.3f} |")
     hit = sum(d.article_id in found for d in expected)
     sites: dict[str, int] = {}
-    for _, site, _ in bodies:
+    for page, _, _ in bodies:
+        site = site_of(refs_by_page[page].url) if page in refs_by_page else page
         sites[site] = sites.get(site, 0) + 1
     same_site_pairs = sum(n * (n - 1) // 2 for n in sites.values())
+    templated = sum(1 for d in docs if d.kind == TEMPLATE)
+    template_pairs = templated * (templated - 1) // 2
+    wrong_template = sum(1 for a, b, _ in wrong if TEMPLATE in (a.kind, b.kind))
     precision = len(right) / max(1, len(right) + len(wrong))
     print(f"| **all** | {len(expected)} | {hit} | **{hit / max(1, len(expected)):.3f}** |")
+    saved_twice = sum(1 for d in docs if d.kind == "original" and d.group != d.article_id)
+    print(f"\n{saved_twice} pages are another page's body saved again under another name: one "
+          "article with it, their link a right one.")  # fmt: skip
     print(f"\nlinks: {len(decided.links)}, right: {len(right)}, wrong: {len(wrong)}; "
-          f"**precision {precision:.4f}** (negatives: every pair of different pages, "
-          f"{same_site_pairs:,} of them from the same site)\n")  # fmt: skip
+          f"**precision {precision:.4f}** (negatives: every pair of different articles, "
+          f"{same_site_pairs:,} pairs of pages of the same site in the sets, and "
+          f"{template_pairs:,} pairs of pages given the same site template, of which "
+          f"{wrong_template} linked)\n")  # fmt: skip
     for left, other, similarity in wrong[:20]:
         print(f"- wrong link ({similarity:.2f}, true Jaccard "
               f"{true_jaccard(left.body, other.body):.2f}): {left.article_id} -> "
