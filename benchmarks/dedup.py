@@ -29,7 +29,6 @@ import multiprocessing
 import pickle
 import random
 import re
-import resource
 import sys
 import time
 from dataclasses import dataclass
@@ -203,6 +202,13 @@ def write_published(work: Path, count: int, chunk: int = 100_000) -> Path:
     return folder
 
 
+def _proc_status_mib(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _match_in_child(folder: str, new: int, copies: int, queue: Any) -> None:
     storage = Storage(folder)
     published = PublishedBands(storage, band_files(storage))
@@ -221,14 +227,29 @@ def _match_in_child(folder: str, new: int, copies: int, queue: Any) -> None:
     facts = pa.table({"article_id": ids, "content_sha256": ids,
                       "published_at": pa.nulls(new, pa.timestamp("us", tz="UTC")),
                       "signature": pa.array(fresh, pa.binary())}, schema=FACT_SCHEMA)  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Peak RSS of the matching alone: /proc's high-water mark, reset first (ru_maxrss would
+    # carry the parent's peak over the fork and exec that started this process).
+    before = _proc_status_mib("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")
+    spent = {"partition": 0.0, "signatures_of": 0.0}
+    for name in spent:  # time the two reads of the published bands apart
+        method = getattr(published, name)
+
+        def timed(*a: Any, _method: Any = method, _name: str = name) -> Any:
+            began = time.perf_counter()
+            try:
+                return _method(*a)
+            finally:
+                spent[_name] += time.perf_counter() - began
+
+        object.__setattr__(published, name, timed)
     started = time.perf_counter()
     similar = near_pairs(facts, band_rows(facts), published, NEAR_THRESHOLD)
     seconds = time.perf_counter() - started
     found = sum(1 for i in range(copies) if planted_id(i) in similar.get(ids[i], {}))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _proc_status_mib("VmHWM")
     queue.put({"seconds": seconds, "found": found, "pairs": sum(map(len, similar.values())),
-               "peak_mib": peak, "before_mib": before, "partitions": len(published.files)})  # fmt: skip
+               "peak_mib": peak, "before_mib": before, "spent": spent, "partitions": len(published.files)})  # fmt: skip
 
 
 def scale_report(count: int, work: Path, new: int, copies: int) -> None:
@@ -252,6 +273,10 @@ def scale_report(count: int, work: Path, new: int, copies: int) -> None:
           f"{result['partitions']} partitions, {size:.0f} MiB |")  # fmt: skip
     print(f"| matching time (bands of the run, 256 partitions joined, candidates checked) | "
           f"{result['seconds']:.1f} s |")  # fmt: skip
+    spent = result["spent"]
+    print(f"| of which reading the published partitions, one at a time | {spent['partition']:.1f} s "
+          "|")  # fmt: skip
+    print(f"| of which reading the candidates' signatures back | {spent['signatures_of']:.1f} s |")
     print(f"| peak RSS of the matching process | {result['peak_mib']:.0f} MiB "
           f"({result['before_mib']:.0f} MiB before matching: interpreter, libraries, the run's "
           "signatures) |")  # fmt: skip
