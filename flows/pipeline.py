@@ -32,7 +32,7 @@ from prefect.task_runners import TaskRunner  # noqa: E402
 
 from flows.core.figures import PUBLISH_SECONDS  # noqa: E402
 from flows.core.records import RunContext  # noqa: E402
-from flows.core.settings import RunConfig  # noqa: E402
+from flows.core.settings import NEAR_DUPLICATE_THRESHOLD, RunConfig  # noqa: E402
 from flows.core.stats import Stats  # noqa: E402
 from flows.core.storage import Storage  # noqa: E402
 from flows.dataset import commit  # noqa: E402
@@ -60,8 +60,9 @@ from flows.quality.card import write_card  # noqa: E402
 from flows.quality.report import RunSummary, write_reports  # noqa: E402
 from flows.quality.validate import ValidationSettings  # noqa: E402
 from flows.readers import discover  # noqa: E402
-from flows.run_steps import RUN_STEPS  # noqa: E402
+from flows.run_steps import RUN_STEPS, configured  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
+from flows.run_steps.duplicates import DuplicateDecision, stage_bands  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.block_model import model_tag  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
@@ -124,6 +125,10 @@ def publish(
     )
     if published.ok:  # what the steps keep for later runs goes into the same commit
         stage_step_tables(storage, staging, steps, decisions, published, context)
+        # the near-duplicate bands of the run's canonical articles
+        bands = next(d for d in decisions if isinstance(d, DuplicateDecision)).bands
+        left_out = published.quarantined_ids
+        published.moves += stage_bands(storage, staging, bands, context.run_id, left_out)
     return published, stats
 
 
@@ -137,6 +142,7 @@ def clean_articles(
     max_document_mb: float = 5.0,
     languages: list[str] | None = None,
     max_quarantine_share: float = 0.5,
+    near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
     full_refresh: bool = False,
     fast_extraction: bool = False,
     task_runner: str = "threads",
@@ -187,18 +193,21 @@ def _run(
         max_document_bytes=int(config.max_document_mb * 1024 * 1024),
     )
     stats = Stats()
+    steps = configured(RUN_STEPS, config.near_duplicate_threshold)
     with make_task_runner(config.task_runner, config.workers, config.dask_address) as runner:
-        done = _process_batches(runner, batches, config, context, state, staging, len(files))
+        done = _process_batches(runner, batches, steps, config, context, state, staging, len(files))
         stats += Stats.total(result.stats for result in done)
-        facts = RunFacts(RUN_STEPS, [(result.staged, result.facts) for result in done])
+        facts = RunFacts(steps, [(result.staged, result.facts) for result in done])
         decisions: list[Any] = []
-        for step in RUN_STEPS:  # each whole-run step, in order
+        for step in steps:  # each whole-run step, in order
             with stats.timer(step.name):
-                decisions.append(_decide(step, facts, decisions, state, runner, config.output))
+                decisions.append(
+                    _decide(step, steps, facts, decisions, state, runner, config.output)
+                )
     known_ids = state.article_ids | {i for result in done for i in result.article_ids}
     staged = [result.staged for result in done]
     published, counted = publish(
-        staged, RUN_STEPS, decisions, known_ids, config.output, staging, context, config
+        staged, steps, decisions, known_ids, config.output, staging, context, config
     )
     stats += counted
     if published.ok:  # all or nothing: a unit that broke the data contract stops the commit
@@ -226,6 +235,7 @@ def _run(
 def _process_batches(
     runner: TaskRunner[Any],
     batches: Sequence[BatchSpec],
+    steps: Steps,
     config: RunConfig,
     context: RunContext,
     state: DatasetState,
@@ -255,7 +265,7 @@ def _process_batches(
                 "output": config.output,
                 "staging": staging,
                 "known_inputs_file": known_file,
-                "steps": RUN_STEPS,
+                "steps": steps,
             },
         )
         for spec in batches
@@ -273,6 +283,7 @@ def _process_batches(
 
 def _decide(
     step: RunStep[Any, Any],
+    steps: Steps,
     facts: RunFacts,
     decisions: list[Any],
     state: DatasetState,
@@ -287,7 +298,7 @@ def _decide(
             remeasure_batch,
             parameters={
                 "staged": batch,
-                "steps": RUN_STEPS,
+                "steps": steps,
                 "decisions": list(decisions),
                 "output": output,
             },

@@ -25,7 +25,11 @@ def run(*args: str) -> tuple[int, str, str]:
 def good(tmp_path: Path) -> Path:
     out = tmp_path / "good"
     write_dataset(out, [article(0), article(1)], "part-run-1-00000")
-    write_dataset(out, [article(2, duplicate_of=f"{0:016x}")], "part-run-2-00000")
+    write_dataset(
+        out,
+        [article(2, duplicate_of=f"{0:016x}", duplicate_kind="exact", duplicate_similarity=1.0)],
+        "part-run-2-00000",
+    )
     return out
 
 

@@ -148,3 +148,33 @@ def test_a_killed_compaction_is_finished_by_the_next(tmp_path: Path, at: int) ->
     pd.testing.assert_frame_equal(before[0], after[0])
     pd.testing.assert_frame_equal(before[1], after[1])
     assert not list((out / ".staging").glob("*")) if (out / ".staging").exists() else True
+
+
+def test_compaction_merges_the_near_duplicate_bands_and_later_runs_still_match(
+    tmp_path: Path,
+) -> None:
+    """Three runs leave a file per key partition each; compaction merges each partition's files
+    into one without changing a band, and a fourth run still finds a near copy of the first."""
+    from test_near_duplicates import OTHER, WIRE, body, edited_copy, publish_run, row
+
+    storage = Storage(tmp_path)
+    publish_run(storage, [row(1, body(WIRE))], "r1")
+    publish_run(storage, [row(2, body(OTHER))], "r2")
+    publish_run(storage, [row(3, body([*OTHER[3:], *WIRE[:2]]))], "r3")
+    bands = tmp_path / "minhash_bands"
+    before = pd.read_parquet(bands).sort_values(["band_key", "article_id"], ignore_index=True)
+    assert len(before) == 3 * 32
+
+    shared = [folder for folder in bands.iterdir() if len(list(folder.glob("*.parquet"))) > 1]
+    assert shared  # 3 x 32 keys in 256 partitions: some partitions hold several runs' files
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        assert main(["compact", str(tmp_path), "--target-rows", "1000"]) == 0
+    assert f"minhash_bands/ ({len(shared)} key partitions)" in stdout.getvalue()
+    after = pd.read_parquet(bands).sort_values(["band_key", "article_id"], ignore_index=True)
+    pd.testing.assert_frame_equal(before, after, check_categorical=False)
+    assert all(len(list(folder.glob("*.parquet"))) == 1 for folder in bands.iterdir())
+
+    assert publish_run(storage, [row(4, edited_copy())], "r4") == {
+        f"{4:016x}": (f"{1:016x}", "near")
+    }

@@ -64,11 +64,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def reference(
     corpus: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, Path]:
     out = tmp_path_factory.mktemp("crash-reference")
     code, _ = run_cli(str(corpus), "--output", str(out))
     assert code == 0
-    return _dataset(out)
+    return (*_dataset(out), out)
+
+
+def _bands(out: Path) -> set[str]:
+    """The articles the minhash_bands table holds, each with its every band exactly once."""
+    bands = pd.read_parquet(out / "minhash_bands")
+    assert not bands.duplicated(subset=["article_id", "band"]).any()
+    counts = bands.groupby("article_id")["band"].count()
+    assert (counts == counts.max()).all()
+    return set(counts.index)
 
 
 def _dataset(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -96,13 +105,15 @@ def _killed_run(mode: str, at: int, corpus: Path, out: Path) -> int:
 
 
 def _assert_readable_and_consistent(out: Path) -> None:
-    for folder in ("articles", "quarantine"):
+    for folder in ("articles", "quarantine", "minhash_bands"):
         path = out / folder
         if not list(path.rglob("*.parquet")):
             continue  # nothing published yet: no dataset, nothing to read
         frame = pd.read_parquet(path)  # no partial file breaks a reader
-        key = "article_id" if folder == "articles" else "record_id"
-        assert frame[key].is_unique
+        key = {"articles": ["article_id"], "quarantine": ["record_id"]}.get(
+            folder, ["article_id", "band"]
+        )
+        assert not frame.duplicated(subset=key).any()
         assert not list(path.rglob(".*.tmp")), "a partial file is visible"
         glob = str(path / "**" / "*.parquet")
         [(count,)] = duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()
@@ -114,7 +125,11 @@ def _assert_readable_and_consistent(out: Path) -> None:
     [("documents", 4), ("renames", 0), ("renames", 1), ("renames", 3)],
 )
 def test_killed_run_then_rerun_equals_an_uninterrupted_run(
-    mode: str, at: int, corpus: Path, reference: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+    mode: str,
+    at: int,
+    corpus: Path,
+    reference: tuple[pd.DataFrame, pd.DataFrame, Path],
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
     code = _killed_run(mode, at, corpus, out)
@@ -126,9 +141,12 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(
     assert bool(summary["recovered_commits"]) == (mode == "renames")
     _assert_readable_and_consistent(out)
     articles, quarantine = _dataset(out)
-    expected_articles, expected_quarantine = reference
+    expected_articles, expected_quarantine, reference_out = reference
     pd.testing.assert_frame_equal(articles, expected_articles)
     pd.testing.assert_frame_equal(quarantine, expected_quarantine)
+    # The near-duplicate bands commit with the rows: each canonical article's, once.
+    assert _bands(out) == _bands(reference_out)
+    assert _bands(out) == set(articles.loc[articles["duplicate_of"].isna(), "article_id"])
     assert not list((out / ".staging").glob("*")), "staging of the killed run was not cleaned up"
     journals = [json.loads(p.read_text()) for p in (out / "_commits").glob("*.json")]
     assert journals and {j["status"] for j in journals} == {"committed"}

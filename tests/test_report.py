@@ -226,7 +226,16 @@ def test_card_describes_the_whole_dataset(tmp_path: Path) -> None:
     write_dataset(out, [article(0), article(1, language="de", agency=None)], "part-run-1-00000")
     write_dataset(
         out,
-        [article(2, duplicate_of=f"{0:016x}", run_id="run-2", published_at=None)],
+        [
+            article(
+                2,
+                duplicate_of=f"{0:016x}",
+                duplicate_kind="exact",
+                duplicate_similarity=1.0,
+                run_id="run-2",
+                published_at=None,
+            )
+        ],
         "part-run-2-00000",
     )
     quarantine = pa.table({"record_id": ["q1", "q2", "q3"]})

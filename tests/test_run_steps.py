@@ -151,16 +151,23 @@ def test_a_copy_read_by_a_later_batch_stays_and_the_other_copys_rows_go() -> Non
 
 
 def test_duplicates_are_decided_over_every_batch_and_the_dataset() -> None:
-    rows = {key: article_row(key, content_sha256=digest) for key, digest in
+    bodies = {
+        "h1": "The ferry company cancelled all crossings to the island after the storm warning.",
+        "h2": "Farmers in the valley expect a late harvest because of the cold and wet spring.",
+        "h3": "The city library will open on Sundays from next month, the council announced.",
+    }
+    rows = {key: article_row(key, body=bodies[digest], content_sha256=digest) for key, digest in
             [("a", "h1"), ("c", "h2"), ("b", "h1"), ("d", "h3")]}  # fmt: skip
     first, second = tables(0, [rows["a"], rows["c"]]), tables(1, [rows["b"], rows["d"]])
     step = Duplicates()
     state = DatasetState(published=[("z", "h3", None)])
     decision = step.decide([step.facts(first), step.facts(second)], state)
-    assert decision == {"b": "a", "d": "z"}
+    assert {key: link.canonical for key, link in decision.links.items()} == {"b": "a", "d": "z"}
     assert step.apply(decision, first, Stats()) is first  # canonical and unique rows only
     marked = step.apply(decision, second, Stats()).articles
     assert marked["duplicate_of"].to_pylist() == ["a", "z"]
+    assert marked["duplicate_kind"].to_pylist() == ["exact", "exact"]
+    assert marked["duplicate_similarity"].to_pylist() == [1.0, 1.0]
 
 
 def test_bodies_equal_once_repeated_lines_are_stripped_are_found_duplicates(
@@ -187,7 +194,11 @@ def test_bodies_equal_once_repeated_lines_are_stripped_are_found_duplicates(
     assert not repeats.inputs and repeated
     # only the batch whose bodies changed, before duplicates; the one with a copy, before stories
     assert remeasured == [[], [], [0], [1]]
-    assert duplicates == {f"{9:016x}": f"{1:016x}"}
+    # Story 1 unsigned equals the stripped signed one; story 5 with a word more is a near copy.
+    assert {key: (link.canonical, link.kind) for key, link in duplicates.links.items()} == {
+        f"{9:016x}": (f"{1:016x}", "exact"),
+        f"{10:016x}": (f"{5:016x}", "near"),
+    }
     # The apply pass gives the stripped, marked rows.
     applied = [after for _, after in apply_pass(storage, [b.staged for b in batches], RUN_STEPS,
                                                  decisions, Stats())]  # fmt: skip
@@ -254,7 +265,8 @@ def test_publishing_reads_each_staged_file_once_and_rewrites_none(tmp_path: Path
         storage=counting,
         staging=".staging/run",
         context=CONTEXT,
-        known_ids=set(),
+        # The run's ids, as the flow passes them: the rows share a body, so they are duplicates.
+        known_ids={f"{10 * index + n:016x}" for index in range(3) for n in range(2)},
         stats=stats,
         unit_rows=4,  # three batches of two rows: units of four and two rows
     )

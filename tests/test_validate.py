@@ -65,6 +65,8 @@ def good_row(index: int) -> dict[str, Any]:
         "related_headlines": [],
         "boilerplate": [{"kind": "see_also", "text": "See also: x", "rule": "see_also_line"}],
         "duplicate_of": None,
+        "duplicate_kind": None,
+        "duplicate_similarity": None,
         "story_id": f"{index:016x}",
         "content_sha256": "0" * 64,
         "run_id": "run-1",
@@ -79,6 +81,7 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "word_count": "int32",
             "language_score": "float32",
+            "duplicate_similarity": "float32",
             "published_at": "datetime64[us, UTC]",
             "fetched_at": "datetime64[us, UTC]",
             "ingested_at": "datetime64[us, UTC]",
@@ -187,6 +190,16 @@ ROW_CASES: list[tuple[str, Callable[[pd.DataFrame], pd.DataFrame], dict[int, lis
         "duplicate of unknown id",
         with_values("duplicate_of", {1: "ffffffffffffffff", 2: f"{0:016x}"}),
         {1: ["duplicate_of_known"]},
+    ),
+    (
+        "duplicate kind neither exact nor near",
+        with_values("duplicate_kind", {0: "exact", 1: "similar", 2: "near"}),
+        {1: ["duplicate_kind_known"]},
+    ),
+    (
+        "similarity of zero or above one",
+        with_values("duplicate_similarity", {0: 0.0, 1: 1.0, 2: 1.5}),
+        {0: ["duplicate_similarity_range"], 2: ["duplicate_similarity_range"]},
     ),
     (
         # Nullable in the schema, and null means "unknown": not a reason to quarantine.

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from flows.cli.exits import EXIT_OK, UsageError
-from flows.core.layout import ARTICLES, QUARANTINE
+from flows.core.layout import ARTICLES, MINHASH_BANDS, QUARANTINE
 from flows.core.settings import COMPACT_TARGET_ROWS, DEFAULT_OUTPUT
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -52,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     # Imported when the command runs: pyarrow and fsspec would slow `newsclean --help`.
     from flows.core.storage import Storage
     from flows.dataset import commit
-    from flows.dataset.compact import compact
+    from flows.dataset.compact import FolderCompaction, compact
     from flows.dataset.lock import RunLock
     from flows.quality.card import write_card
 
@@ -82,7 +82,19 @@ def handle(args: argparse.Namespace) -> int:
         f"newsclean compact {result.compaction_id}: {result.files_before} files -> "
         f"{result.files_after} in {len(result.folders)} folders"
     )
-    for folder in result.folders:
+    # The bands' up to 256 key partitions are one line: they are one table, compacted alike.
+    bands = [f for f in result.folders if f.folder.startswith(f"{MINHASH_BANDS}/")]
+    shown = [f for f in result.folders if f not in bands]
+    if bands:
+        shown.append(
+            FolderCompaction(
+                f"{MINHASH_BANDS}/ ({len(bands)} key partitions)",
+                sum(f.files_before for f in bands),
+                sum(f.files_after for f in bands),
+                sum(f.rows for f in bands),
+            )
+        )
+    for folder in shown:
         print(
             f"  {folder.folder:<48} {folder.files_before:>5} -> {folder.files_after:<4} "
             f"{folder.rows:>9,} rows"

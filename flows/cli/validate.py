@@ -145,6 +145,7 @@ def validate_dataset(
             observe_rows(checked.stats, table, ROW_STATS)
     failures = _dataset_failures(duplicate_ids, checked.unreadable)
     failures += _ledger_failures(storage, known_ids)
+    failures += _duplicate_failures(storage, files)
     failures += failed_expectations(checked.results)
     summary = ValidateSummary(
         run_id=new_run_id(started, "validate"),
@@ -239,6 +240,49 @@ def _ledger_failures(storage: Storage, article_ids: set[str]) -> list[FailedExpe
         detail = "e.g. " + ", ".join(sorted(missing)[:3])
         failures.append(
             FailedExpectation("recorded_articles_published", "dataset", len(missing), 0, detail)
+        )
+    return failures
+
+
+DUPLICATE_COLUMNS = ["article_id", "duplicate_of", "duplicate_kind", "duplicate_similarity"]
+
+
+def _duplicate_failures(storage: Storage, files: Sequence[str]) -> list[FailedExpectation]:
+    """Duplicate links over the whole dataset: a canonical copy (a row some duplicate_of names)
+    is never itself a duplicate, and a row has a kind and a similarity exactly when it has a
+    duplicate_of (exact ones with similarity 1). Files without these columns are the batch
+    suite's to report."""
+    from flows.quality.report import FailedExpectation  # pyarrow and numpy: see handle
+
+    linked: dict[str, str | None] = {}  # article_id -> its duplicate_of
+    inconsistent: list[str] = []
+    for path in files:
+        try:
+            columns = storage.read_table(path, columns=DUPLICATE_COLUMNS).to_pydict()
+        except Exception:  # unreadable, or written without the columns: reported elsewhere
+            continue
+        for article_id, target, kind, similarity in zip(
+            *(columns[name] for name in DUPLICATE_COLUMNS), strict=True
+        ):
+            linked[article_id] = target
+            flagged = (target is not None, kind is not None, similarity is not None)
+            if len(set(flagged)) > 1 or (kind == "exact" and similarity != 1.0):
+                inconsistent.append(article_id)
+    chained = sorted(
+        article_id
+        for article_id, target in linked.items()
+        if target is not None and linked.get(target) is not None
+    )
+    failures = []
+    if chained:
+        detail = "e.g. " + ", ".join(chained[:3]) + " names a row that is a duplicate itself"
+        failures.append(
+            FailedExpectation("canonical_copy_not_a_duplicate", "dataset", len(chained), 0, detail)
+        )
+    if inconsistent:
+        detail = "e.g. " + ", ".join(sorted(inconsistent)[:3])
+        failures.append(
+            FailedExpectation("duplicate_kind_consistent", "dataset", len(inconsistent), 0, detail)
         )
     return failures
 

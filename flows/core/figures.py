@@ -22,6 +22,7 @@ REPEATED_INPUTS = "repeated_inputs"  # inputs recorded as repeats of another inp
 PUBLISHED = "published"  # rows that passed validation
 DUPLICATES = "duplicates"  # of those, rows flagged as a duplicate of another article
 STORY_ARTICLES = "story_articles"  # tally: the run's articles in a multi-article story, by story
+DUPLICATE_KINDS = "duplicate_kinds"  # tally: those duplicates by duplicate_kind (exact, near)
 VALIDATION_QUARANTINED = "validation_quarantined"  # rows that failed a row expectation
 PUBLISHED_ROWS = "published_rows"  # prefix of the published rows' statistics (RowStats)
 

@@ -6,6 +6,7 @@
 <output>/stories/event_month=YYYY-MM/part-<run_id>.parquet             story index (signatures)
 <output>/story_terms/part-<run_id>.parquet                             story term frequencies
 <output>/story_links/part-<run_id>.parquet                             stories merged later
+<output>/minhash_bands/key_prefix=NNN/part-<run_id>.parquet            near-duplicate LSH bands
 <output>/reports/<run_id>/                                             each run's report
 <output>/_commits/<run_id>.json                                        commit journals
 <output>/.staging/<run_id>/                                            a run before its commit
@@ -23,7 +24,8 @@ INPUTS = "inputs"
 STORIES = "stories"
 STORY_TERMS = "story_terms"
 STORY_LINKS = "story_links"
-TABLES = (ARTICLES, QUARANTINE, INPUTS, STORIES, STORY_TERMS, STORY_LINKS)
+MINHASH_BANDS = "minhash_bands"
+TABLES = (ARTICLES, QUARANTINE, INPUTS, MINHASH_BANDS, STORIES, STORY_TERMS, STORY_LINKS)
 
 REPORTS_DIR = "reports"
 COMMITS_DIR = "_commits"

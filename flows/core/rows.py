@@ -44,6 +44,8 @@ class ArticleRow:
     related_headlines: list[str]
     boilerplate: list[dict[str, str]]  # {"kind", "text", "rule"} of each removed span, in order
     duplicate_of: str | None
+    duplicate_kind: str | None
+    duplicate_similarity: float | None
     story_id: str  # the article's own id until the stories step puts it into a story
     content_sha256: str
     run_id: str

@@ -15,13 +15,22 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows.core.layout import ARTICLES, INPUTS, QUARANTINE, STORIES, STORY_LINKS, STORY_TERMS
+from flows.core.layout import (
+    ARTICLES,
+    INPUTS,
+    MINHASH_BANDS,
+    QUARANTINE,
+    STORIES,
+    STORY_LINKS,
+    STORY_TERMS,
+)
 from flows.core.resources import schemas_dir
 
 SCHEMA_VERSION = 1
 
 _SCALAR_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
+    "binary": pa.binary(),
     "bool": pa.bool_(),
     "int32": pa.int32(),
     "int64": pa.int64(),
@@ -183,6 +192,11 @@ def story_links_schema() -> TableSchema:
     return load_schema(STORY_LINKS)
 
 
+@cache
+def minhash_bands_schema() -> TableSchema:
+    return load_schema(MINHASH_BANDS)
+
+
 def readme_schema_section() -> str:
     """The README's schema tables, generated from the schema files (a test keeps them in step)."""
     parts = []
@@ -190,6 +204,7 @@ def readme_schema_section() -> str:
         articles_schema(),
         quarantine_schema(),
         inputs_schema(),
+        minhash_bands_schema(),
         stories_schema(),
         story_terms_schema(),
         story_links_schema(),

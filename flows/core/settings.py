@@ -48,6 +48,9 @@ PREFECT_DEFAULTS = {
 }
 
 TASK_RUNNERS = ("threads", "dask")
+# Estimated Jaccard at or above which two bodies are near duplicates (flows/run_steps/duplicates.py);
+# chosen with benchmarks/dedup.py (docs/benchmarks.md): a copy truncated to 70 % still reaches it.
+NEAR_DUPLICATE_THRESHOLD = 0.6
 
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _DASK_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?$")
@@ -206,6 +209,12 @@ def check_max_quarantine_share(share: float) -> float:
     return float(share)
 
 
+def check_near_duplicate_threshold(threshold: float) -> float:
+    if not 0 < threshold <= 1:
+        raise ConfigError(f"--near-duplicate-threshold must be in (0, 1], got {threshold}")
+    return float(threshold)
+
+
 def check_full_refresh(full_refresh: bool) -> bool:
     return bool(full_refresh)
 
@@ -306,6 +315,14 @@ class RunConfig:
         metavar="FRACTION",
         help="a batch with a larger share of rows failing validation is not published (default: 0.5)",
         check=check_max_quarantine_share,
+    )
+    near_duplicate_threshold: float = option(
+        default=NEAR_DUPLICATE_THRESHOLD,
+        flags=("--near-duplicate-threshold",),
+        metavar="JACCARD",
+        help="a body whose estimated Jaccard similarity (5-word shingles) to an earlier one is "
+        f"at or above this is flagged as its near duplicate (default: {NEAR_DUPLICATE_THRESHOLD})",
+        check=check_near_duplicate_threshold,
     )
     full_refresh: bool = option(
         default=False,

@@ -7,6 +7,14 @@ commit journal (flows/dataset/commit.py): the new files and the removal of the o
 a compaction killed at any moment is finished by the next run or compaction, and no row is lost
 or doubled. Rows and values do not change; only the files that hold them do.
 
+The near-duplicate bands (minhash_bands/key_prefix=NNN/, one file per run and key partition) are
+compacted the same way, folder by folder: a run adds up to 256 small files, and matching reads a
+partition's files together. Their rows do not change either, so the bands every later run matches
+against are the same; the run lock keeps a run from reading them mid-compaction, and a killed
+compaction is finished before the next run lists them. `--month` names articles and quarantine
+folders only: the bands (like inputs/) are not kept by month, so they are compacted by a
+compaction without it.
+
 Memory holds one output file's rows at a time.
 """
 
@@ -19,7 +27,13 @@ from datetime import UTC, datetime
 import pyarrow as pa
 
 from flows.core.layout import new_run_id
-from flows.core.schema import TableSchema, articles_schema, inputs_schema, quarantine_schema
+from flows.core.schema import (
+    TableSchema,
+    articles_schema,
+    inputs_schema,
+    minhash_bands_schema,
+    quarantine_schema,
+)
 from flows.core.settings import COMPACT_TARGET_ROWS
 from flows.core.storage import Storage
 from flows.dataset import commit
@@ -49,9 +63,10 @@ class CompactionResult:
 
 def data_folders(storage: Storage) -> list[tuple[str, TableSchema, list[str]]]:
     """Every folder that directly holds data files, with its table's schema and its files (one
-    listing per table, so a bucket is listed three times, not once per folder)."""
+    listing per table, so a bucket is listed once per table, not once per folder)."""
     folders = []
-    for schema in (articles_schema(), quarantine_schema(), inputs_schema()):
+    tables = (articles_schema(), quarantine_schema(), inputs_schema(), minhash_bands_schema())
+    for schema in tables:
         by_folder: dict[str, list[str]] = {}
         for path in storage.parquet_files(schema.name):
             by_folder.setdefault(path.rsplit("/", 1)[0], []).append(path)

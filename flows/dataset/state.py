@@ -3,15 +3,20 @@ articles were published (and whether its layout is one this version can append t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flows.core.layout import ARTICLES, INPUTS
+from flows.core.layout import ARTICLES, INPUTS, MINHASH_BANDS
 from flows.core.storage import Storage
+
+BAND_PARTITION = "key_prefix="  # minhash_bands/key_prefix=NNN/: the partition of the band keys
 
 
 @dataclass
 class DatasetState:
-    """Processed inputs (input_sha256), and published (article_id, content_sha256, duplicate_of).
+    """Processed inputs (input_sha256), published (article_id, content_sha256, duplicate_of),
+    and where the published canonical articles' LSH bands are (their files by key partition;
+    only listed here: near-duplicate matching reads them one partition at a time).
 
     `storage` is the output, for the steps that read only the part of a table the run needs
     (the story index of the run's time window); None when the run starts from nothing."""
@@ -19,6 +24,8 @@ class DatasetState:
     known_inputs: set[str] = field(default_factory=set)
     published: list[tuple[str, str, str | None]] = field(default_factory=list)
     storage: Storage | None = None
+    band_storage: Storage | None = None
+    band_files: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def article_ids(self) -> set[str]:
@@ -58,4 +65,16 @@ def dataset_state(storage: Storage) -> DatasetState:
                 strict=True,
             )
         )
+    state.band_files = band_files(storage)
+    state.band_storage = storage if state.band_files else None
     return state
+
+
+def band_files(storage: Storage) -> dict[int, list[str]]:
+    """The minhash_bands table's files by partition, from their key_prefix=NNN folders."""
+    files: dict[int, list[str]] = defaultdict(list)
+    for path in storage.parquet_files(MINHASH_BANDS):
+        folder = path.split("/")[-2]
+        if folder.startswith(BAND_PARTITION):
+            files[int(folder.removeprefix(BAND_PARTITION))].append(path)
+    return dict(files)

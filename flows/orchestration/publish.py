@@ -52,6 +52,7 @@ class Published:
     published_ids: set[str] = field(default_factory=set)  # articles that passed validation
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
+    quarantined_ids: set[str] = field(default_factory=set)  # articles validation rejected
 
     @property
     def ok(self) -> bool:
@@ -103,6 +104,7 @@ def publish_run(
         stats.add(figures.PUBLISHED, passed.num_rows)
         result.published_ids.update(passed["article_id"].to_pylist())
         stats.add(figures.DUPLICATES, passed.num_rows - passed["duplicate_of"].null_count)
+        stats.tally(figures.DUPLICATE_KINDS, pc.drop_null(passed["duplicate_kind"]).to_pylist())
         observe_rows(stats, passed, figures.PUBLISHED_ROWS)
         stats.add(figures.VALIDATION_QUARANTINED, len(rejections))
         for rejection in rejections:
@@ -120,6 +122,7 @@ def publish_run(
                 result.moves.append(commit.stage(storage, staging, table_q, target))
     if not result.ok:
         return result
+    result.quarantined_ids = quarantined_ids
     result.moves.extend(rest.quarantine_moves)
     with stats.timer(figures.PUBLISH_SECONDS):
         inputs = rest.inputs()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from flows.core.layout import ARTICLES, QUARANTINE
 from flows.core.schema import articles_schema
@@ -25,13 +26,22 @@ from flows.quality.report import STATS_COLUMNS, RowStats, observe_rows
 
 CARD_NAME = "_README.md"
 TOP_N = 15
-_COLUMNS = [*STATS_COLUMNS, "duplicate_of", "publisher", "agency", "run_id", "story_id"]
+_COLUMNS = [
+    *STATS_COLUMNS,
+    "duplicate_of",
+    "duplicate_kind",
+    "publisher",
+    "agency",
+    "run_id",
+    "story_id",
+]
 # The card's figures in its Stats: the articles' row statistics (as in a run's report) under
 # ROWS, and these.
 ROWS = "articles"
 FILES = "files"
 NESTED_FILES = "nested_files"  # data files in sub-folders (partitions): globs need **
 DUPLICATES = "duplicates"
+NEAR_DUPLICATES = "near_duplicates"  # of those, duplicate_kind near (the rest are exact)
 QUARANTINED = "quarantined"
 PUBLISHERS = "publishers"
 AGENCIES = "agencies"
@@ -46,6 +56,7 @@ def observe_file(stats: Stats, table: pa.Table, path: str) -> None:
     stats.add(NESTED_FILES, int(path.count("/") > 1))
     observe_rows(stats, table, ROWS)
     stats.add(DUPLICATES, table.num_rows - table["duplicate_of"].null_count)
+    stats.add(NEAR_DUPLICATES, pc.sum(pc.equal(table["duplicate_kind"], "near")).as_py() or 0)
     stats.tally(PUBLISHERS, _values(table["publisher"].to_pylist(), missing="(none)"))
     stats.tally(AGENCIES, _values(table["agency"].to_pylist(), missing="(none)"))
     stats.tally(RUNS, table["run_id"].unique().to_pylist())
@@ -133,7 +144,7 @@ def render_card(
 ) -> str:
     schema = articles_schema()
     rows = RowStats.from_stats(stats, ROWS)  # as a run's report reads its rows
-    articles, duplicates = rows.rows, stats.count(DUPLICATES)
+    articles, duplicates, near = rows.rows, stats.count(DUPLICATES), stats.count(NEAR_DUPLICATES)
     lines = [
         "# newsclean articles",
         "",
@@ -148,7 +159,8 @@ def render_card(
         "| --- | ---: |",
         f"| articles | {articles} |",
         f"| canonical (`duplicate_of` is null) | {articles - duplicates} |",
-        f"| exact duplicates of another article | {duplicates} |",
+        f"| exact duplicates of another article | {duplicates - near} |",
+        f"| near duplicates of another article (`duplicate_kind` near) | {near} |",
         f"| quarantined inputs (`../{QUARANTINE}/`) | {stats.count(QUARANTINED)} |",
         "",
         f"- files: {stats.count(FILES)}, written by {len(stats.breakdown(RUNS))} runs",

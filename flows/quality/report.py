@@ -218,6 +218,7 @@ class RunSummary(_Report):
     # validation, publishing (staging for the commit and the commit) and the reports
     # (flows/core/figures.py names them).
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    duplicates_by_kind: dict[str, int] = field(default_factory=dict)  # exact, near
     # The largest stories the run's articles went into: story_id -> the run's articles in it.
     largest_stories: dict[str, int] = field(default_factory=dict)
 
@@ -256,6 +257,7 @@ class RunSummary(_Report):
             already_processed=stats.count(figures.ALREADY_PROCESSED),
             published=stats.count(figures.PUBLISHED) if ok else 0,
             duplicates=stats.count(figures.DUPLICATES) if ok else 0,
+            duplicates_by_kind=dict(stats.breakdown(figures.DUPLICATE_KINDS)) if ok else {},
             quarantined=(
                 stats.count(figures.REJECTED) + stats.count(figures.VALIDATION_QUARANTINED)
                 if ok
@@ -282,7 +284,8 @@ class RunSummary(_Report):
             "",
             f"- inputs: {', '.join(self.inputs)} ({self.files_found} files, {len(self.files_skipped)} skipped)",
             f"- documents read: {self.documents} new (already in the dataset, not redone: {self.already_processed})",
-            f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates",
+            f"- published: {self.published} articles, of which {self.duplicates} flagged as duplicates"
+            + _by_kind(self.duplicates_by_kind),
             f"- quarantined: {self.quarantined}",
             *(
                 [
@@ -511,7 +514,7 @@ def terminal_summary(summary: dict[str, Any]) -> str:
             if summary["already_processed"]
             else ""
         ),
-        f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates)",
+        f"  published          {summary['published']} articles ({summary['duplicates']} flagged as duplicates{_by_kind(summary.get('duplicates_by_kind') or {}, sep='; ')})",
         f"  quarantined        {summary['quarantined']}",
     ]
     if summary.get("repeated_inputs"):
@@ -548,3 +551,11 @@ def terminal_summary(summary: dict[str, Any]) -> str:
     lines.append(f"  inputs state       {_join(out, 'inputs')}")
     lines.append(f"  report             {_join(out, REPORTS_DIR, summary['run_id'], 'summary.md')}")
     return "\n".join(lines)
+
+
+def _by_kind(kinds: Mapping[str, int], sep: str = " (") -> str:
+    """ "exact 2, near 1" after the duplicates' count; nothing when there are none."""
+    if not kinds:
+        return ""
+    text = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+    return f"{sep}{text}" + (")" if sep == " (" else "")

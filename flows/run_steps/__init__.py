@@ -7,6 +7,7 @@ step means adding a module and naming its step here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flows.run_steps.base import RunStep
@@ -18,8 +19,22 @@ from flows.run_steps.stories import Stories
 RUN_STEPS: tuple[RunStep[Any, Any], ...] = (
     RepeatedInputs(),  # copies read by different batches: the first stays, its rows alone
     RepeatedLines(),  # a publisher's repeated short paragraphs, stripped before bodies compare
+    # Equal and near-equal bodies: each copy points at its canonical one. Its decision also
+    # holds the bands publish stages (flows/pipeline.py).
+    Duplicates(),
     Duplicates(),  # equal bodies: each copy points at its canonical article
     # Last: it changes nearly every batch that has a story, so a step after it would measure
     # them all again.
     Stories(),  # the same event told by several articles: one story_id
 )
+
+
+def configured(
+    steps: Sequence[RunStep[Any, Any]], near_duplicate_threshold: float
+) -> tuple[RunStep[Any, Any], ...]:
+    """The steps with a run's options: the duplicates step with the run's near-duplicate
+    threshold (it changes the decision only, not what the batch tasks measure)."""
+    return tuple(
+        Duplicates(near_duplicate_threshold) if isinstance(step, Duplicates) else step
+        for step in steps
+    )

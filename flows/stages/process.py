@@ -96,7 +96,9 @@ def article_row(state: DocumentState) -> ArticleRow:
         word_count=meta.word_count,
         related_headlines=list(cleaned.related_headlines),
         boilerplate=[span.as_dict() for span in state.removed],
-        duplicate_of=None,  # set over the whole run by the duplicates step
+        duplicate_of=None,  # these three are set over the whole run by the duplicates step
+        duplicate_kind=None,
+        duplicate_similarity=None,
         story_id=doc.record_id,  # a story of its own until the stories step joins it to one
         content_sha256=content_sha256(body),
         run_id=context.run_id,
