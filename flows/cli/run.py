@@ -14,6 +14,7 @@ from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.settings import RunConfig, RunOption, run_options
 from flows.dataset.lock import RunLock
 from flows.orchestration import local_server
+from flows.quality import background
 
 
 def add_parser(subparsers: Any) -> None:
@@ -91,13 +92,18 @@ def handle(args: argparse.Namespace) -> int:
     RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
     _check_layout(config)
     _choose_prefect_api()  # before Prefect is imported: it reads PREFECT_API_URL then
-    # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
-    from flows.orchestration import progress
-    from flows.pipeline import clean_articles
-    from flows.quality.report import terminal_summary
+    # GX's import (seconds of CPU) goes on in a child process while Prefect starts here.
+    background.start()
+    try:
+        # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
+        from flows.orchestration import progress
+        from flows.pipeline import clean_articles
+        from flows.quality.report import terminal_summary
 
-    progress.enable(not args.no_progress and not args.json)
-    summary = clean_articles(**config.handover())  # checked above: the flow takes it as is
+        progress.enable(not args.no_progress and not args.json)
+        summary = clean_articles(**config.handover())  # checked above: the flow takes it as is
+    finally:
+        background.stop()
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
 

@@ -1,0 +1,72 @@
+"""The background validator: Great Expectations imported in a child process, off the run's path.
+
+`import great_expectations` costs 3 to 5 s of CPU, more than the rest of a small run's own work.
+`start()` launches one child process that imports GX, loads the suites and builds its context
+at once, in parallel with whatever the caller does next (the command line: importing Prefect,
+running the batches). Validation and Data Docs of this process then run in that child
+(flows/quality/validate.py asks `active()`), with the same suites and the same results; if the
+child dies, they run here again.
+
+Standard library only: the command line starts it before pandas, pyarrow or Prefect load, and
+the child finds its functions by name in flows.quality.validate.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+_lock = threading.Lock()
+
+
+class BackgroundValidator:
+    """One child process with GX imported and the default suites loaded, started early."""
+
+    def __init__(self) -> None:
+        # spawn: a fresh interpreter, never a fork of a parent that runs threads (Prefect's).
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        self.warm: Future[Any] = self._pool.submit(_in_child, "warm_up", (), {})
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """flows.quality.validate's `function` run in the child; its result or its exception."""
+        return self._pool.submit(_in_child, function, args, kwargs).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_active: BackgroundValidator | None = None
+
+
+def start() -> None:
+    """Start the background validator (once per process); stopped by `stop()` or at exit."""
+    global _active
+    with _lock:
+        if _active is None:
+            _active = BackgroundValidator()
+            atexit.register(stop)
+
+
+def stop() -> None:
+    global _active
+    with _lock:
+        validator, _active = _active, None
+    if validator is not None:
+        validator.close()
+
+
+def active() -> BackgroundValidator | None:
+    with _lock:
+        return _active
+
+
+def _in_child(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # Imported here, in the child: the parent needs none of it to start the child.
+    from flows.quality import validate
+
+    return getattr(validate, function)(*args, **kwargs)
