@@ -36,6 +36,10 @@ class BackgroundValidator:
         """flows.quality.validate's `function` run in the child; its result or its exception."""
         return self._pool.submit(_in_child, function, args, kwargs).result()
 
+    def pids(self) -> list[int]:
+        """The child's pid (none before it starts)."""
+        return list(self._pool._processes or {})  # the executor offers no public way
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
