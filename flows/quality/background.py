@@ -7,8 +7,9 @@ running the batches). Validation and Data Docs of this process then run in that 
 (flows/quality/validate.py asks `active()`), with the same suites and the same results; if the
 child dies, they run here again.
 
-Standard library only: the command line starts it before pandas, pyarrow or Prefect load, and
-the child finds its functions by name in flows.quality.validate.
+Standard library only until the child runs: the command line starts it before pandas, pyarrow or
+Prefect load; the child finds its functions by name in flows.quality.validate, which holds the
+running validator (`use_background_validator`) so that this module depends on it, not the reverse.
 """
 
 from __future__ import annotations
@@ -51,20 +52,31 @@ def start() -> None:
     """Start the background validator (once per process); stopped by `stop()` or at exit."""
     global _active
     with _lock:
-        if _active is None:
-            _active = BackgroundValidator()
-            atexit.register(stop)
+        if _active is not None:
+            return
+        _active = BackgroundValidator()  # the child starts importing now
+        atexit.register(stop)
+    # Imported once the child runs: pandas and pyarrow load here while GX loads there.
+    from flows.quality import validate
+
+    validate.use_background_validator(_active)
 
 
 def stop() -> None:
     global _active
     with _lock:
         validator, _active = _active, None
-    if validator is not None:
-        validator.close()
+    if validator is None:
+        return
+    # Imported here: start() imported it already (a no-op), and a stopped validator needs no more.
+    from flows.quality import validate
+
+    validate.use_background_validator(None)
+    validator.close()
 
 
 def active() -> BackgroundValidator | None:
+    """The running background validator: still this one also after validate.py dropped it."""
     with _lock:
         return _active
 

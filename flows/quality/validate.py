@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -38,7 +38,6 @@ import pyarrow as pa
 from flows.core.residue import ROW_SUITE_FILE, ResiduePatternError, parse_residue_patterns
 from flows.core.resources import expectations_dir
 from flows.core.schema import TableSchema, articles_schema
-from flows.quality import background
 
 BATCH_SUITE_FILE = "articles.batch.json"
 
@@ -129,11 +128,11 @@ class Suites:
 
 def load_suites(directory: Path | None = None) -> Suites:
     """Load and check both suites; raise SuiteError with a one-line message if one is unusable."""
-    if directory is None and (validator := background.active()) is not None:
+    if directory is None and (validator := _background_validator()) is not None:
         try:
             columns = validator.call("_load_default_suites")
         except BrokenProcessPool:
-            background.stop()  # it died: load them here instead
+            _drop_background_validator()  # it died: load them here instead
         else:
             return Suites(rows=None, batch=None, schema_columns=columns, in_background=True)
     directory = expectations_dir() if directory is None else directory
@@ -404,7 +403,7 @@ def validate_articles(
     suites = load_suites() if suites is None else suites
     if suites.in_background:
         known = _referenced_known_ids(frame, known_ids)  # the same check, less to send
-        validator = background.active()
+        validator = _background_validator()
         if validator is not None:
             try:
                 outcome: ValidationOutcome = validator.call(
@@ -412,7 +411,7 @@ def validate_articles(
                 )
                 return outcome
             except BrokenProcessPool:
-                background.stop()
+                _drop_background_validator()
         suites, known_ids = load_suites(), known  # it died or was stopped: validate here
     frame = frame.reset_index(drop=True)
     parameters = _parameters(frame, now=now, settings=settings, suites=suites, known_ids=known_ids)
@@ -601,12 +600,12 @@ def write_data_docs(
     afterwards, so a long-running process does not accumulate them.
     """
     units = [outcome.results] if isinstance(outcome, ValidationOutcome) else list(outcome)
-    if (validator := background.active()) is not None:
+    if (validator := _background_validator()) is not None:
         try:
             index: Path = validator.call("write_data_docs", units, report_dir, run_name=run_name)
             return index
         except BrokenProcessPool:
-            background.stop()  # it died: render here instead
+            _drop_background_validator()  # it died: render here instead
     context = gx_context()
     report_dir.mkdir(parents=True, exist_ok=True)
     with _lock:
@@ -714,7 +713,43 @@ def _site_config(report_dir: Path) -> dict[str, Any]:
     }
 
 
-# --- In the background validator's process (flows/quality/background.py) ----------------------
+# --- The background validator (flows/quality/background.py) -------------------------------------
+
+
+class BackgroundCalls(Protocol):
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """This module's `function`, run in the background validator's process."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# Set by flows/quality/background.py while a background validator runs.
+_background: BackgroundCalls | None = None
+
+
+def use_background_validator(validator: BackgroundCalls | None) -> None:
+    """Send this process's validation to `validator` from now on (None: validate here)."""
+    global _background
+    with _lock:
+        _background = validator
+
+
+def _background_validator() -> BackgroundCalls | None:
+    with _lock:
+        return _background
+
+
+def _drop_background_validator() -> None:
+    """The background validator died: validate here from now on."""
+    global _background
+    with _lock:
+        validator, _background = _background, None
+    if validator is not None:
+        validator.close()
+
+
+# In the background validator's process:
 
 # The default suites, loaded once per process (the directory is the package's own).
 _default_suites: Suites | None = None
