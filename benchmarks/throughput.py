@@ -28,6 +28,8 @@ Every `newsclean run` gets the hermetic Prefect environment of the Makefile (no 
 logs, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180, PREFECT_API_URL unset so each run
 starts its own temporary API) and one PREFECT_HOME reused by every run, as `make` reuses
 `.prefect/` (default: that folder): a warm-up run on one page, not timed, migrates it first.
+When `newsclean server start` already runs for that folder, the temporary-API runs use a scratch
+PREFECT_HOME instead (runs would find the server), and the reused-server rows use that server.
 The runs go one after the other; other work on the machine slows them, so the load average is
 printed before each.
 
@@ -282,13 +284,11 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
     multiplied_size = 0 if args.startup_only else multiplied_pages(refs, many, args.multiplier)
     home = args.prefect_home
     home.mkdir(parents=True, exist_ok=True)
-    env = run_env(home, scratch, None)
+    # The temporary-API runs need a PREFECT_HOME where no server is recorded (runs would find it):
+    # a scratch one (migrated by the warm-up run) when `newsclean server start` runs for `home`.
+    server_running = local_server.find_running_server(home) is not None
+    env = run_env(scratch / "prefect-home" if server_running else home, scratch, None)
 
-    if local_server.find_running_server(home) is not None:
-        raise SystemExit(
-            f"a newsclean Prefect server runs for {home}: stop it first (newsclean server stop), "
-            "the temporary-API start-up is measured without one"
-        )
     warm = newsclean_run("warm-up (not timed)", one_page, scratch / "out-warm-up", 1, env)
     if "seconds" not in warm.summary:
         raise SystemExit("the warm-up run failed (see above): nothing measured")
@@ -296,7 +296,9 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
         newsclean_run(f"start-up {i + 1}/{STARTUP_RUNS}", one_page, scratch / f"out-s{i}", 1, env)
         for i in range(STARTUP_RUNS)
     ]
-    reused = reused_server_startups(one_page, scratch, env, home)
+    reused = reused_server_startups(
+        one_page, scratch, run_env(home, scratch, None), already_running=server_running
+    )
     if args.startup_only:
         return Figures(len(refs), size, args.multiplier, 0, startups, reused)
     bare = bare_trafilatura(refs)
@@ -324,16 +326,17 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
 
 
 def reused_server_startups(
-    one_page: Path, scratch: Path, env: dict[str, str], home: Path
+    one_page: Path, scratch: Path, env: dict[str, str], *, already_running: bool
 ) -> list[Run]:
-    """The one-page runs against a server `newsclean server start` left running for `home`
-    (started here, not timed, stopped afterwards whatever happens)."""
-    print("starting a local Prefect server (not timed)...", file=sys.stderr)
-    started = subprocess.run(
-        [str(NEWSCLEAN), "server", "start"], env=env, capture_output=True, text=True
-    )
-    if started.returncode != 0:
-        raise SystemExit(f"`newsclean server start` failed:\n{started.stderr}")
+    """The one-page runs against the server `newsclean server start` left running for env's
+    PREFECT_HOME: the user's when one runs, else one started here (not timed) and stopped
+    afterwards, whatever happens."""
+    if not already_running:
+        print("starting a local Prefect server (not timed)...", file=sys.stderr)
+        command = [str(NEWSCLEAN), "server", "start"]
+        started = subprocess.run(command, env=env, capture_output=True, text=True)
+        if started.returncode != 0:
+            raise SystemExit(f"`newsclean server start` failed:\n{started.stderr}")
     try:
         return [
             newsclean_run(
@@ -346,7 +349,8 @@ def reused_server_startups(
             for i in range(STARTUP_RUNS)
         ]
     finally:
-        subprocess.run([str(NEWSCLEAN), "server", "stop"], env=env, capture_output=True)
+        if not already_running:
+            subprocess.run([str(NEWSCLEAN), "server", "stop"], env=env, capture_output=True)
 
 
 def startup_rows(f: Figures) -> list[str]:
