@@ -299,3 +299,19 @@ def _flow_runs(api_url: str) -> list[dict[str, object]]:
     with urllib.request.urlopen(request, timeout=10) as response:
         runs: list[dict[str, object]] = json.loads(response.read())
     return runs
+
+
+def test_serve_uses_the_recorded_server_and_leaves_it_running(
+    home: Path, processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.orchestration.serve import choose_api, prefect_api
+
+    process, url = processes.stand_in()
+    record_for(process, url, home)
+    choice = choose_api()
+    assert (choice.url, choice.configured) == (url, False)
+    with prefect_api(5.0, choice) as api_url:
+        assert api_url == url
+    assert process.poll() is None  # not serve's to stop
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect.example.org:4200/api")
+    assert choose_api().url == "http://prefect.example.org:4200/api"

@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -92,9 +93,10 @@ def serve_scheduled(
     nothing), the server started here is stopped, one line says so, and this returns (exit 0).
     """
     stop = StopSignals()
-    own_server = False
+    choice = choose_api()
+    own_server = choice.url is None  # decided before it starts: a signal may come meanwhile
     try:
-        with stop.installed(), prefect_api(server_timeout) as (api_url, own_server):
+        with stop.installed(), prefect_api(server_timeout, choice) as api_url:
             os.environ["PREFECT_API_URL"] = api_url  # inherited by the runs Prefect starts
             apply_prefect_defaults()
             # Imported here: Prefect, after PREFECT_API_URL is set (it reads it at import).
@@ -185,24 +187,38 @@ def end_runs_in_progress(grace: float = STOP_GRACE_SECONDS) -> None:
             run.join()
 
 
-@contextmanager
-def prefect_api(server_timeout: float) -> Iterator[tuple[str, bool]]:
-    """The API URL to serve on, and whether the server was started for the block (and is stopped
-    after it): PREFECT_API_URL's server, else the one `newsclean server start` left running,
-    else a local server started here."""
-    url = (configured_api_url() or "").rstrip("/")
-    if url:
-        wait_until_healthy(url, timeout=min(server_timeout, 15.0), process=None)
-        yield url, False
-        return
+@dataclass(frozen=True)
+class ApiChoice:
+    """Which Prefect API serve uses: `url`, or None to start a local server for as long as it
+    serves. `configured`: the user's PREFECT_API_URL, waited for (it may be starting too)."""
+
+    url: str | None
+    configured: bool = False
+
+
+def choose_api() -> ApiChoice:
+    """PREFECT_API_URL's server, else the one `newsclean server start` left running, else none."""
+    if configured := configured_api_url():
+        return ApiChoice(configured.rstrip("/"), configured=True)
     running = find_running_server()
     if running is not None:
         print(f"newsclean: using the Prefect server at {running.ui_url}", file=sys.stderr)
-        yield running.api_url, False
+        return ApiChoice(running.api_url)
+    return ApiChoice(None)
+
+
+@contextmanager
+def prefect_api(server_timeout: float, choice: ApiChoice | None = None) -> Iterator[str]:
+    """The API URL to serve on: the chosen server's, or a local server started for the block."""
+    choice = choice or choose_api()
+    if choice.url:
+        if choice.configured:
+            wait_until_healthy(choice.url, timeout=min(server_timeout, 15.0), process=None)
+        yield choice.url
         return
     server = start_local_server(server_timeout, log_name=SERVE_LOG)
     try:
-        yield server.api_url, True
+        yield server.api_url
     finally:
         stop_local_server(server)
 
