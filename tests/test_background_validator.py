@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +21,6 @@ from flows.quality.validate import (
     validate_articles,
     write_data_docs,
 )
-
 
 KNOWN = {"00000000000000aa", "0000000000000bbb"}  # ids already in the dataset
 
@@ -90,3 +92,42 @@ def test_a_dead_background_validator_falls_back_to_validating_here(
     )
     assert sorted(outcome.row_failures) == [1, 2]
     assert not load_suites().in_background
+
+
+PARENT = """
+import sys, time
+from flows.quality import background
+
+background.start()
+print(background.active().pids()[0], flush=True)
+time.sleep(300)
+"""
+
+
+def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    child = None
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        parent.kill()  # no atexit, no stop(): only the child's own watch can end it
+        parent.wait()
+        deadline = time.monotonic() + 30
+        while _alive(child):
+            assert time.monotonic() < deadline, "the background validator outlived its parent"
+            time.sleep(0.2)
+    finally:
+        parent.kill()
+        parent.wait()
+        if child is not None and _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") == -1

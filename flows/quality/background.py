@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 _lock = threading.Lock()
+PARENT_CHECK_SECONDS = 0.5
 
 
 class BackgroundValidator:
@@ -29,7 +32,10 @@ class BackgroundValidator:
     def __init__(self) -> None:
         # spawn: a fresh interpreter, never a fork of a parent that runs threads (Prefect's).
         self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
         self.warm: Future[Any] = self._pool.submit(_in_child, "warm_up", (), {})
 
@@ -79,6 +85,18 @@ def active() -> BackgroundValidator | None:
     """The running background validator: still this one also after validate.py dropped it."""
     with _lock:
         return _active
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the child: end when the parent is gone (killed, say). The executor's queues never tell
+    a child so: the child holds both ends of its own pipe."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _in_child(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
