@@ -4,7 +4,10 @@ On a folder of pages (default: the 990 pages of the trafilatura development set,
 benchmarks/devset.py does; `--limit N` takes the first N in the order of `evaldata.json`):
 
   start-up   wall time of `newsclean run` on one page, the whole process, median of 3 (each into
-             a fresh output folder);
+             a fresh output folder), with Prefect's temporary API (no server running: what
+             every run paid before `newsclean server start`, and what (b) and (c) pay);
+  start-up, reused server: the same, with a local server started once beforehand by
+             `newsclean server start` (not timed) and found by each run, stopped at the end;
   (a)        a bare `trafilatura.extract(html)` loop (default settings) in this process, on the
              pages already read and decoded (devset.decode_html), library already imported;
   (b)        `newsclean run <pages> --workers 1`, the whole process;
@@ -28,11 +31,14 @@ Every `newsclean run` gets the hermetic Prefect environment of the Makefile (no 
 logs, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=180, PREFECT_API_URL unset so each run
 starts its own temporary API) and one PREFECT_HOME reused by every run, as `make` reuses
 `.prefect/` (default: that folder): a warm-up run on one page, not timed, migrates it first.
+When `newsclean server start` already runs for that folder, the temporary-API runs use a scratch
+PREFECT_HOME instead (runs would find the server), and the reused-server rows use that server.
 The runs go one after the other; other work on the machine slows them, so the load average is
 printed before each.
 
 Usage: python benchmarks/throughput.py [--limit N] [--multiplier N] [--cache-dir DIR]
                                        [--devset ARCHIVE] [--prefect-home DIR] [--json PATH]
+                                       [--startup-only]
 Without the development set archive it says so and measures nothing.
 """
 
@@ -57,6 +63,8 @@ from typing import Any
 import devset
 from scaling import machine_cpu_seconds, memory_total, run_env
 
+from flows.orchestration import local_server
+
 NEWSCLEAN = Path(sys.executable).with_name("newsclean")
 STARTUP_RUNS = 3
 SAMPLE_SECONDS = 0.1
@@ -79,6 +87,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the PREFECT_HOME every run shares (default: .prefect/, as make uses)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also save the figures here")
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="measure the start-up rows only (both ways), not (a), (b), (c) or the peak RSS",
+    )
     return parser.parse_args(argv)
 
 
@@ -262,14 +275,19 @@ class Figures:
     multiplier: int
     multiplied_size: int
     startups: list[Run]
-    bare_seconds: float
-    one: Run
-    two: Run
-    many: Run
+    reused_startups: list[Run]
+    bare_seconds: float = 0.0
+    one: Run | None = None  # None: --startup-only
+    two: Run | None = None
+    many: Run | None = None
 
     @property
     def startup(self) -> float:
         return statistics.median(run.wall for run in self.startups)
+
+    @property
+    def reused_startup(self) -> float:
+        return statistics.median(run.wall for run in self.reused_startups)
 
     def net(self, run: Run) -> float:
         return max(run.wall - self.startup, 1e-9)
@@ -282,12 +300,14 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
     one_page = scratch / "one-page"
     copy_pages(refs[:1], one_page)
     many = scratch / "pages-multiplied"
-    multiplied_size = multiplied_pages(refs, many, args.multiplier)
+    multiplied_size = 0 if args.startup_only else multiplied_pages(refs, many, args.multiplier)
     home = args.prefect_home
     home.mkdir(parents=True, exist_ok=True)
-    env = run_env(home, scratch, None)
+    # The temporary-API runs need a PREFECT_HOME where no server is recorded (runs would find it):
+    # a scratch one (migrated by the warm-up run) when `newsclean server start` runs for `home`.
+    server_running = local_server.find_running_server(home) is not None
+    env = run_env(scratch / "prefect-home" if server_running else home, scratch, None)
 
-    bare = bare_trafilatura(refs)
     warm = newsclean_run("warm-up (not timed)", one_page, scratch / "out-warm-up", 1, env)
     if "seconds" not in warm.summary:
         raise SystemExit("the warm-up run failed (see above): nothing measured")
@@ -295,6 +315,12 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
         newsclean_run(f"start-up {i + 1}/{STARTUP_RUNS}", one_page, scratch / f"out-s{i}", 1, env)
         for i in range(STARTUP_RUNS)
     ]
+    reused = reused_server_startups(
+        one_page, scratch, run_env(home, scratch, None), already_running=server_running
+    )
+    if args.startup_only:
+        return Figures(len(refs), size, args.multiplier, 0, startups, reused)
+    bare = bare_trafilatura(refs)
     one = newsclean_run(f"(b) {len(refs)} pages, 1 worker", pages, scratch / "out-b", 1, env)
     two = newsclean_run(f"(c) {len(refs)} pages, 2 workers", pages, scratch / "out-c", 2, env)
     multiplied = newsclean_run(
@@ -305,15 +331,83 @@ def measure(args: argparse.Namespace, root: Path, scratch: Path) -> Figures:
         env,
     )
     return Figures(
-        len(refs), size, args.multiplier, multiplied_size, startups, bare, one, two, multiplied
+        len(refs),
+        size,
+        args.multiplier,
+        multiplied_size,
+        startups,
+        reused,
+        bare,
+        one,
+        two,
+        multiplied,
     )
 
 
+def reused_server_startups(
+    one_page: Path, scratch: Path, env: dict[str, str], *, already_running: bool
+) -> list[Run]:
+    """The one-page runs against the server `newsclean server start` left running for env's
+    PREFECT_HOME: the user's when one runs, else one started here (not timed) and stopped
+    afterwards, whatever happens."""
+    if not already_running:
+        print("starting a local Prefect server (not timed)...", file=sys.stderr)
+        command = [str(NEWSCLEAN), "server", "start"]
+        started = subprocess.run(command, env=env, capture_output=True, text=True)
+        if started.returncode != 0:
+            raise SystemExit(f"`newsclean server start` failed:\n{started.stderr}")
+    try:
+        return [
+            newsclean_run(
+                f"start-up, reused server {i + 1}/{STARTUP_RUNS}",
+                one_page,
+                scratch / f"out-r{i}",
+                1,
+                env,
+            )
+            for i in range(STARTUP_RUNS)
+        ]
+    finally:
+        if not already_running:
+            subprocess.run([str(NEWSCLEAN), "server", "stop"], env=env, capture_output=True)
+
+
+def startup_rows(f: Figures) -> list[str]:
+    rows = []
+    for name, runs, median in (
+        (
+            "start-up: `newsclean run` on 1 page, whole process (temporary Prefect API)",
+            f.startups,
+            f.startup,
+        ),
+        (
+            "start-up, reused server (`newsclean server start` once)",
+            f.reused_startups,
+            f.reused_startup,
+        ),
+    ):
+        walls = ", ".join(f"{run.wall:.1f}" for run in runs)
+        flows = ", ".join(f"{run.summary.get('seconds', 0.0):.1f}" for run in runs)
+        loads = ", ".join(f"{run.load_at_start:.1f}" for run in runs)
+        rows.append(
+            f"| {name} | {median:.1f} s | median of {len(runs)} runs: wall {walls} s "
+            f"(flow {flows} s; load at start {loads}) |"
+        )
+    return rows
+
+
 def table(f: Figures) -> list[str]:
+    lines = ["| figure | value | detail |", "| --- | ---: | --- |", *startup_rows(f)]
+    if f.one is None or f.two is None or f.many is None:
+        return lines
+    return lines + throughput_rows(f, f.one, f.two, f.many)
+
+
+def throughput_rows(f: Figures, one: Run, two: Run, many: Run) -> list[str]:
     mb = f.size / MB
     rate_a = f.pages / f.bare_seconds
-    rate_b = f.pages / f.net(f.one)
-    rate_c = f.pages / f.net(f.two)
+    rate_b = f.pages / f.net(one)
+    rate_c = f.pages / f.net(two)
 
     def run_row(name: str, run: Run, pages: int, size: int) -> str:
         net = f.net(run)
@@ -328,18 +422,12 @@ def table(f: Figures) -> list[str]:
             f"{run.load_at_start:.2f} |"
         )
 
-    walls = ", ".join(f"{run.wall:.1f}" for run in f.startups)
-    flows = ", ".join(f"{run.summary.get('seconds', 0.0):.1f}" for run in f.startups)
-    rss_1, rss_n = f.one.peak_rss, f.many.peak_rss
+    rss_1, rss_n = one.peak_rss, many.peak_rss
     lines = [
-        "| figure | value | detail |",
-        "| --- | ---: | --- |",
-        f"| start-up: `newsclean run` on 1 page, whole process | {f.startup:.1f} s "
-        f"| median of {len(f.startups)} runs: wall {walls} s (flow {flows} s) |",
         f"| (a) bare `trafilatura.extract(html)` loop, 1 process | {rate_a:.1f} pages/s, "
         f"{mb / f.bare_seconds:.2f} MB/s | {f.pages} pages, {mb:.1f} MB, {f.bare_seconds:.1f} s |",
-        run_row("(b) `newsclean run --workers 1`", f.one, f.pages, f.size),
-        run_row("(c) `newsclean run --workers 2`", f.two, f.pages, f.size),
+        run_row("(b) `newsclean run --workers 1`", one, f.pages, f.size),
+        run_row("(c) `newsclean run --workers 2`", two, f.pages, f.size),
         f"| (b) / (a) | {rate_b / rate_a:.2f} | pages/s over pages/s (target >= 1.0) |",
         f"| (c) / (b) | {rate_c / rate_b:.2f} | pages/s over pages/s (target >= 1.8) |",
         f"| peak RSS of (b), 1x ({f.pages} pages) | {rss_1 / 2**20:.0f} MiB "
@@ -347,10 +435,10 @@ def table(f: Figures) -> list[str]:
         f"| peak RSS of (b), {f.multiplier}x ({f.multiplier * f.pages} pages) "
         f"| {rss_n / 2**20:.0f} MiB | {rss_n / max(rss_1, 1):.2f} x the 1x peak "
         f"(target <= 1.2); {f.multiplied_size / MB:.1f} MB of pages |",
-        run_row(f"(b) on {f.multiplier}x", f.many, f.multiplier * f.pages, f.multiplied_size),
+        run_row(f"(b) on {f.multiplier}x", many, f.multiplier * f.pages, f.multiplied_size),
     ]
-    documents = f.one.summary.get("documents") or 0
-    steps = f.one.summary.get("stage_seconds")
+    documents = one.summary.get("documents") or 0
+    steps = one.summary.get("stage_seconds")
     if not steps:
         lines.append("| time per step of (b) | n/a | the run summary has no `stage_seconds` |")
         return lines
@@ -360,7 +448,7 @@ def table(f: Figures) -> list[str]:
             f"| step `{step}` in (b) | {per_page} | {spent:.2f} s over {documents} documents "
             "(run summary's `stage_seconds`) |"
         )
-    flow = f.one.summary.get("seconds", 0.0)
+    flow = one.summary.get("seconds", 0.0)
     rest = flow - sum(steps.values())
     if documents:
         lines.append(
@@ -405,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pages": figures.pages,
                 "bytes": figures.size,
                 "startup_seconds": figures.startup,
+                "reused_server_startup_seconds": figures.reused_startup,
                 "bare_trafilatura_seconds": figures.bare_seconds,
                 "runs": [
                     {
@@ -414,7 +503,11 @@ def main(argv: list[str] | None = None) -> int:
                         "load_at_start": run.load_at_start,
                         "summary": run.summary,
                     }
-                    for run in [*figures.startups, figures.one, figures.two, figures.many]
+                    for run in [
+                        *figures.startups,
+                        *figures.reused_startups,
+                        *(r for r in (figures.one, figures.two, figures.many) if r is not None),
+                    ]
                 ],
             },
         )

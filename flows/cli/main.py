@@ -11,13 +11,13 @@ import traceback
 from collections.abc import Sequence
 
 from flows import __version__
-from flows.cli import compact, report, run, serve, validate
+from flows.cli import compact, report, run, serve, server, validate
 from flows.cli.exits import EXIT_FAILED, EXIT_USAGE, UsageError
 from flows.core.settings import ConfigError
 from flows.dataset.lock import OutputLockedError
 
 # Each command module has `add_parser(subparsers)` and its handler; this order is the help order.
-COMMANDS = [run, validate, report, compact, serve]
+COMMANDS = [run, validate, report, compact, serve, server]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from types import NoneType
 from typing import Any, get_args
@@ -12,6 +13,8 @@ from typing import Any, get_args
 from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 from flows.core.settings import RunConfig, RunOption, run_options
 from flows.dataset.lock import RunLock
+from flows.orchestration import local_server
+from flows.quality import background
 
 
 def add_parser(subparsers: Any) -> None:
@@ -88,15 +91,32 @@ def handle(args: argparse.Namespace) -> int:
         _check_writable(Path(config.output))
     RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
     _check_layout(config)
-    # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
-    from flows.orchestration import progress
-    from flows.pipeline import clean_articles
-    from flows.quality.report import terminal_summary
+    _choose_prefect_api()  # before Prefect is imported: it reads PREFECT_API_URL then
+    # GX's import (seconds of CPU) goes on in a child process while Prefect starts here.
+    background.start()
+    try:
+        # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
+        from flows.orchestration import progress
+        from flows.pipeline import clean_articles
+        from flows.quality.report import terminal_summary
 
-    progress.enable(not args.no_progress and not args.json)
-    summary = clean_articles(**config.handover())  # checked above: the flow takes it as is
+        progress.enable(not args.no_progress and not args.json)
+        summary = clean_articles(**config.handover())  # checked above: the flow takes it as is
+    finally:
+        background.stop()
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
+
+
+def _choose_prefect_api() -> None:
+    """The user's PREFECT_API_URL, else the server `newsclean server start` left running, else
+    Prefect's temporary API, started for this run: then one line says how to save that."""
+    if local_server.use_running_server() is None:
+        print(
+            "newsclean: no Prefect server running, so Prefect starts a temporary one for this "
+            "run (seconds); `newsclean server start` once makes later runs start faster",
+            file=sys.stderr,
+        )
 
 
 def _check_layout(config: RunConfig) -> None:

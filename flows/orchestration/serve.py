@@ -1,8 +1,10 @@
 """Scheduled runs: serve the cleaning flow on a cron schedule with Prefect's own `serve`.
 
 Prefect's temporary local server cannot schedule, so scheduled runs need a real Prefect server:
-the one at PREFECT_API_URL when it is set, else one started here as a child process (SQLite in
-PREFECT_HOME, scheduler on) and stopped on exit, whatever the exit: Ctrl-C, SIGTERM or an error.
+the one at PREFECT_API_URL when it is set, else the one `newsclean server start` left running
+(flows/orchestration/local_server.py; serve leaves it running), else one started here as a child
+process (SQLite in PREFECT_HOME, scheduler on) and stopped on exit, whatever the exit: Ctrl-C,
+SIGTERM or an error.
 SIGTERM and Ctrl-C are a normal end: no traceback, one line saying serve stopped, exit code 0.
 
 The flow comes from the caller (the command line passes `clean_articles`): this module runs it and
@@ -17,12 +19,8 @@ import asyncio
 import multiprocessing
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,28 +29,27 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from flows.core.settings import RunConfig, apply_prefect_defaults
+from flows.orchestration.local_server import (
+    STOP_GRACE_SECONDS,
+    ServerError,
+    configured_api_url,
+    find_running_server,
+    start_local_server,
+    stop_local_server,
+    wait_until_healthy,
+)
 
 if TYPE_CHECKING:
     from prefect import Flow
 
 DEFAULT_SERVER_TIMEOUT = 120.0  # a first start on a fresh PREFECT_HOME takes 25 to 35 s here
-STOP_GRACE_SECONDS = 15.0
 DEPLOYMENT_NAME = "newsclean"
 
 
-class ServeError(RuntimeError):
-    """The Prefect server could not be started or reached."""
-
-
-@dataclass
-class LocalServer:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+# The server's start and stop are local_server's, shared with `newsclean server`; its error is
+# serve's error too.
+ServeError = ServerError
+SERVE_LOG = "newsclean-serve-server.log"  # not the recorded server's log: both may run at once
 
 
 def validate_cron(cron: str) -> str:
@@ -96,9 +93,10 @@ def serve_scheduled(
     nothing), the server started here is stopped, one line says so, and this returns (exit 0).
     """
     stop = StopSignals()
-    own_server = not os.environ.get("PREFECT_API_URL")
+    choice = choose_api()
+    own_server = choice.url is None  # decided before it starts: a signal may come meanwhile
     try:
-        with stop.installed(), prefect_api(server_timeout) as api_url:
+        with stop.installed(), prefect_api(server_timeout, choice) as api_url:
             os.environ["PREFECT_API_URL"] = api_url  # inherited by the runs Prefect starts
             apply_prefect_defaults()
             # Imported here: Prefect, after PREFECT_API_URL is set (it reads it at import).
@@ -189,118 +187,40 @@ def end_runs_in_progress(grace: float = STOP_GRACE_SECONDS) -> None:
             run.join()
 
 
+@dataclass(frozen=True)
+class ApiChoice:
+    """Which Prefect API serve uses: `url`, or None to start a local server for as long as it
+    serves. `configured`: the user's PREFECT_API_URL, waited for (it may be starting too)."""
+
+    url: str | None
+    configured: bool = False
+
+
+def choose_api() -> ApiChoice:
+    """PREFECT_API_URL's server, else the one `newsclean server start` left running, else none."""
+    if configured := configured_api_url():
+        return ApiChoice(configured.rstrip("/"), configured=True)
+    running = find_running_server()
+    if running is not None:
+        print(f"newsclean: using the Prefect server at {running.ui_url}", file=sys.stderr)
+        return ApiChoice(running.api_url)
+    return ApiChoice(None)
+
+
 @contextmanager
-def prefect_api(server_timeout: float) -> Iterator[str]:
-    """The API URL to serve on: PREFECT_API_URL's server, or a local server started for the block."""
-    url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
-    if url:
-        wait_until_healthy(url, timeout=min(server_timeout, 15.0), process=None)
-        yield url
+def prefect_api(server_timeout: float, choice: ApiChoice | None = None) -> Iterator[str]:
+    """The API URL to serve on: the chosen server's, or a local server started for the block."""
+    choice = choice or choose_api()
+    if choice.url:
+        if choice.configured:
+            wait_until_healthy(choice.url, timeout=min(server_timeout, 15.0), process=None)
+        yield choice.url
         return
-    server = start_local_server(server_timeout)
+    server = start_local_server(server_timeout, log_name=SERVE_LOG)
     try:
-        yield f"{server.address}/api"
+        yield server.api_url
     finally:
         stop_local_server(server)
-
-
-def start_local_server(timeout: float) -> LocalServer:
-    port = free_port()
-    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
-    home.mkdir(parents=True, exist_ok=True)
-    log = home / "newsclean-server.log"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-    env.pop("PREFECT_API_URL", None)
-    env["PREFECT_SERVER_LOGGING_LEVEL"] = "WARNING"  # to the log file, shown if the start fails
-    command = [sys.executable, "-m", "prefect", "server", "start"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    print(f"newsclean: starting a Prefect server on port {port} (log: {log})", file=sys.stderr)
-    with log.open("wb") as out:
-        # Own session: the server and its uvicorn child are stopped together as one group.
-        process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = LocalServer(process, port, log)
-    print(f"newsclean: Prefect server pid {process.pid}", file=sys.stderr, flush=True)
-    try:
-        wait_until_healthy(f"{server.address}/api", timeout=timeout, process=process, log=log)
-    except BaseException:
-        stop_local_server(server)
-        raise
-    return server
-
-
-def wait_until_healthy(
-    api_url: str,
-    *,
-    timeout: float,
-    process: subprocess.Popen[bytes] | None,
-    log: Path | None = None,
-) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process is not None and process.poll() is not None:
-            raise ServeError(
-                f"the Prefect server exited with code {process.returncode} while starting"
-                f"{_log_tail(log)}"
-            )
-        if _healthy(api_url):
-            return
-        if time.monotonic() > deadline:
-            raise ServeError(
-                f"the Prefect server at {api_url} did not answer /health within {timeout:g} s"
-                f"{_log_tail(log)}"
-            )
-        time.sleep(0.5)
-
-
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def stop_local_server(server: LocalServer) -> None:
-    """SIGTERM to the server's process group, SIGKILL after a grace period: no orphan left."""
-    process = server.process
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            continue
-        if not _group_alive(process.pid):
-            break
-        time.sleep(1)  # the leader is gone; give its children a moment before SIGKILL
-        if not _group_alive(process.pid):
-            break
-    process.wait()
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _log_tail(log: Path | None, lines: int = 15) -> str:
-    if log is None or not log.exists():
-        return ""
-    tail = log.read_text(errors="replace").splitlines()[-lines:]
-    return f"; last lines of {log}:\n" + "\n".join(tail) if tail else ""
 
 
 class ServeStopped(BaseException):

@@ -10,8 +10,12 @@ Two suites live as JSON in ``expectations/``:
 Thresholds are GX suite parameters (``{"$PARAMETER": ...}``) filled from ``ValidationSettings`` at
 run time, so the JSON stays reviewable and the limits configurable.
 
-Great Expectations takes seconds to import, so it is imported lazily, and its ephemeral context
-is built once per process.
+Great Expectations takes seconds to import (3 to 5 s of CPU), so it is imported lazily, and its
+ephemeral context is built once per process. A caller that knows it will validate can start the
+background validator first (flows/quality/background.py): one child process imports GX and loads
+the suites while the caller does other work (the command line starts it before Prefect starts),
+and `load_suites`, `validate_articles` and `write_data_docs` then run there, giving the same
+results. Without it, everything runs in the calling process.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ import math
 import os
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -107,6 +112,9 @@ class Suites:
     rows: Any
     batch: Any
     schema_columns: tuple[str, ...]
+    # Loaded and checked in the background validator instead (rows and batch are None here):
+    # validate_articles sends its work there.
+    in_background: bool = False
 
     def row_names(self) -> list[str]:
         return [_name(expectation) for expectation in self.rows.expectations]
@@ -120,6 +128,13 @@ class Suites:
 
 def load_suites(directory: Path | None = None) -> Suites:
     """Load and check both suites; raise SuiteError with a one-line message if one is unusable."""
+    if directory is None and (validator := _background_validator()) is not None:
+        try:
+            columns = validator.call("_load_default_suites")
+        except BrokenProcessPool:
+            _drop_background_validator()  # it died: load them here instead
+        else:
+            return Suites(rows=None, batch=None, schema_columns=columns, in_background=True)
     directory = expectations_dir() if directory is None else directory
     schema = articles_schema()
     columns = tuple(schema.names)
@@ -386,6 +401,18 @@ def validate_articles(
 ) -> ValidationOutcome:
     """Run the row suite, then the batch suite, over ``frame`` (the schema's columns)."""
     suites = load_suites() if suites is None else suites
+    if suites.in_background:
+        known = _referenced_known_ids(frame, known_ids)  # the same check, less to send
+        validator = _background_validator()
+        if validator is not None:
+            try:
+                outcome: ValidationOutcome = validator.call(
+                    "_validate_with_default_suites", frame, now, settings, known
+                )
+                return outcome
+            except BrokenProcessPool:
+                _drop_background_validator()
+        suites, known_ids = load_suites(), known  # it died or was stopped: validate here
     frame = frame.reset_index(drop=True)
     parameters = _parameters(frame, now=now, settings=settings, suites=suites, known_ids=known_ids)
 
@@ -573,6 +600,12 @@ def write_data_docs(
     afterwards, so a long-running process does not accumulate them.
     """
     units = [outcome.results] if isinstance(outcome, ValidationOutcome) else list(outcome)
+    if (validator := _background_validator()) is not None:
+        try:
+            index: Path = validator.call("write_data_docs", units, report_dir, run_name=run_name)
+            return index
+        except BrokenProcessPool:
+            _drop_background_validator()  # it died: render here instead
     context = gx_context()
     report_dir.mkdir(parents=True, exist_ok=True)
     with _lock:
@@ -678,3 +711,69 @@ def _site_config(report_dir: Path) -> dict[str, Any]:
         },
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
     }
+
+
+# --- The background validator (flows/quality/background.py) -------------------------------------
+
+
+class BackgroundCalls(Protocol):
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """This module's `function`, run in the background validator's process."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# Set by flows/quality/background.py while a background validator runs.
+_background: BackgroundCalls | None = None
+
+
+def use_background_validator(validator: BackgroundCalls | None) -> None:
+    """Send this process's validation to `validator` from now on (None: validate here)."""
+    global _background
+    with _lock:
+        _background = validator
+
+
+def _background_validator() -> BackgroundCalls | None:
+    with _lock:
+        return _background
+
+
+def _drop_background_validator() -> None:
+    """The background validator died: validate here from now on."""
+    global _background
+    with _lock:
+        validator, _background = _background, None
+    if validator is not None:
+        validator.close()
+
+
+# In the background validator's process:
+
+# The default suites, loaded once per process (the directory is the package's own).
+_default_suites: Suites | None = None
+
+
+def warm_up() -> None:
+    """GX imported, the default suites loaded and the context built: what the first validation
+    would otherwise pay."""
+    _load_default_suites()
+    _get_batch_definition()
+
+
+def _load_default_suites() -> tuple[str, ...]:
+    global _default_suites
+    with _lock:
+        if _default_suites is None:
+            _default_suites = load_suites()
+        return _default_suites.schema_columns
+
+
+def _validate_with_default_suites(
+    frame: pd.DataFrame, now: datetime, settings: ValidationSettings, known_ids: list[str]
+) -> ValidationOutcome:
+    _load_default_suites()
+    return validate_articles(
+        frame, now=now, settings=settings, suites=_default_suites, known_ids=known_ids
+    )
