@@ -22,7 +22,6 @@ RUN_STEPS: tuple[RunStep[Any, Any], ...] = (
     # Equal and near-equal bodies: each copy points at its canonical one. Its decision also
     # holds the bands publish stages (flows/pipeline.py).
     Duplicates(),
-    Duplicates(),  # equal bodies: each copy points at its canonical article
     # Last: it changes nearly every batch that has a story, so a step after it would measure
     # them all again.
     Stories(),  # the same event told by several articles: one story_id
