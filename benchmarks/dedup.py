@@ -15,6 +15,9 @@ Three parts (docs/benchmarks.md records their tables):
                   the other pages as negatives (same sites and templates): precision and recall
                   of the near-duplicate links, and the time per 1,000 articles at 1x and 10x.
 
+Stories (same event, other outlets) are measured by benchmarks/stories.py; `--stories` runs it
+from here with the same --cache-dir, --devset, --wcxb-devset and --jobs.
+
     python benchmarks/dedup.py --layout
     python benchmarks/dedup.py --scale 1000000 --work-dir /tmp/nc-dedup
     python benchmarks/dedup.py --corpus trafilatura --corpus wcxb --cache-dir /tmp/nc-eq-cache \
@@ -608,6 +611,9 @@ def main() -> None:
     parser.add_argument("--devset", type=Path, default=devset.DEFAULT_ARCHIVE)
     parser.add_argument("--wcxb-devset", type=Path, default=devset.WCXB_ARCHIVE)
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/nc-dedup"))
+    parser.add_argument(
+        "--stories", action="store_true", help="also the stories benchmark (benchmarks/stories.py)"
+    )
     args = parser.parse_args()
     args.work_dir.mkdir(parents=True, exist_ok=True)
     devset.print_header("newsclean near-duplicate benchmark", devset.machine_info())
@@ -617,6 +623,14 @@ def main() -> None:
         scale_report(args.scale, args.work_dir, args.new, args.copies)
     if args.corpus:
         corpus_report(args, args.work_dir)
+    if args.stories:
+        import stories  # the sibling benchmark script, imported only when asked for
+
+        shared = ["--devset", str(args.devset), "--wcxb-devset", str(args.wcxb_devset)]
+        shared += ["--jobs", str(args.jobs), "--work-dir", str(args.work_dir / "stories")]
+        if args.cache_dir:
+            shared += ["--cache-dir", str(args.cache_dir)]
+        stories.main(shared)
 
 
 if __name__ == "__main__":
