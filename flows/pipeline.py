@@ -62,7 +62,6 @@ from flows.quality.validate import ValidationSettings  # noqa: E402
 from flows.readers import discover  # noqa: E402
 from flows.run_steps import RUN_STEPS, configured  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
-from flows.run_steps.duplicates import DuplicateDecision, stage_bands  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
 from flows.stages.block_model import model_tag  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
@@ -125,10 +124,6 @@ def publish(
     )
     if published.ok:  # what the steps keep for later runs goes into the same commit
         stage_step_tables(storage, staging, steps, decisions, published, context)
-        # the near-duplicate bands of the run's canonical articles
-        bands = next(d for d in decisions if isinstance(d, DuplicateDecision)).bands
-        left_out = published.quarantined_ids
-        published.moves += stage_bands(storage, staging, bands, context.run_id, left_out)
     return published, stats
 
 

@@ -13,6 +13,7 @@ import pytest
 from test_run_steps import tables
 from test_schema_and_write import article_row
 
+from flows.core.records import RunContext
 from flows.core.rows import ArticleRow
 from flows.core.stats import Stats
 from flows.core.storage import Storage
@@ -27,7 +28,6 @@ from flows.run_steps.duplicates import (
     Duplicates,
     NewArticle,
     choose_canonical,
-    stage_bands,
 )
 
 # A wire story, written for these tests.
@@ -164,7 +164,12 @@ def publish_run(storage: Storage, rows: list[ArticleRow], run_id: str) -> dict[s
     articles = step.apply(decision, tables(0, rows), Stats()).articles
     staging = commit.staging_path(run_id)
     moves = [commit.stage(storage, staging, articles, f"articles/part-{run_id}.parquet")]
-    moves += stage_bands(storage, staging, decision.bands, run_id)
+    context = RunContext(run_id, datetime.now(UTC), "test")
+    kept = decision.bands["article_id"].to_pylist()
+    moves += [
+        commit.stage(storage, staging, table, target)
+        for target, table in step.tables(decision, kept, context)
+    ]
     commit.commit(storage, run_id, moves=moves, removes=[])
     return {key: (link.canonical, link.kind) for key, link in decision.links.items()}
 
@@ -189,20 +194,17 @@ def test_a_later_run_finds_a_near_copy_of_an_earlier_runs_article(tmp_path: Path
     assert second == {f"{9:016x}": (f"{5:016x}", NEAR)}
 
 
-def test_bands_are_staged_by_key_partition_and_leave_out_quarantined_articles(
-    tmp_path: Path,
-) -> None:
-    storage = Storage(tmp_path)
+def test_bands_are_kept_by_key_partition_and_leave_out_quarantined_articles() -> None:
     rows = [row(1, body(WIRE)), row(2, body(OTHER))]
     step = Duplicates()
     decision = step.decide([step.facts(tables(0, rows))], DatasetState())
-    moves = stage_bands(storage, "stage", decision.bands, "r1", left_out={f"{2:016x}"})
-    for source, target in moves:
-        table = storage.read_table(source)
+    # Article 2 was quarantined by validation: only article 1 was published.
+    files = step.tables(decision, {f"{1:016x}"}, RunContext("r1", datetime.now(UTC), "test"))
+    for target, table in files:
         assert set(table["article_id"].to_pylist()) == {f"{1:016x}"}
         prefixes = {key >> (63 - signatures.PREFIX_BITS) for key in table["band_key"].to_pylist()}
         assert [f"key_prefix={prefix:03d}" for prefix in prefixes] == [target.split("/")[1]]
-    assert sum(storage.read_table(s).num_rows for s, _ in moves) == signatures.BANDS
+    assert sum(table.num_rows for _, table in files) == signatures.BANDS
 
 
 @pytest.mark.parametrize("similarity", [0.3, 0.4, 0.5])  # the steep part of the curve

@@ -24,7 +24,6 @@ class DatasetState:
     known_inputs: set[str] = field(default_factory=set)
     published: list[tuple[str, str, str | None]] = field(default_factory=list)
     storage: Storage | None = None
-    band_storage: Storage | None = None
     band_files: dict[int, list[str]] = field(default_factory=dict)
 
     @property
@@ -66,7 +65,6 @@ def dataset_state(storage: Storage) -> DatasetState:
             )
         )
     state.band_files = band_files(storage)
-    state.band_storage = storage if state.band_files else None
     return state
 
 

@@ -52,7 +52,6 @@ class Published:
     published_ids: set[str] = field(default_factory=set)  # articles that passed validation
     batch_failures: list[str] = field(default_factory=list)
     validation_results: list[dict[str, Any]] = field(default_factory=list)
-    quarantined_ids: set[str] = field(default_factory=set)  # articles validation rejected
 
     @property
     def ok(self) -> bool:
@@ -122,7 +121,6 @@ def publish_run(
                 result.moves.append(commit.stage(storage, staging, table_q, target))
     if not result.ok:
         return result
-    result.quarantined_ids = quarantined_ids
     result.moves.extend(rest.quarantine_moves)
     with stats.timer(figures.PUBLISH_SECONDS):
         inputs = rest.inputs()

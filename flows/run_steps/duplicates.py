@@ -33,11 +33,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows.core.layout import MINHASH_BANDS
+from flows.core.records import RunContext
 from flows.core.schema import minhash_bands_schema
 from flows.core.settings import NEAR_DUPLICATE_THRESHOLD
 from flows.core.stats import Stats
 from flows.core.storage import Storage
-from flows.dataset import commit
 from flows.dataset.state import BAND_PARTITION, DatasetState
 from flows.run_steps import signatures
 from flows.run_steps.base import BatchTables, RunStep
@@ -70,7 +70,7 @@ class Link:
 @dataclass
 class DuplicateDecision:
     """The run's links (non-canonical article_id -> Link), and the band rows of its new canonical
-    articles (schemas/minhash_bands.v1.json), for the publish step to stage with the run."""
+    articles (schemas/minhash_bands.v1.json), kept for later runs (Duplicates.tables)."""
 
     links: dict[str, Link] = field(default_factory=dict)
     bands: pa.Table = field(default_factory=lambda: minhash_bands_schema().arrow().empty_table())
@@ -103,13 +103,20 @@ class Duplicates(RunStep[pa.Table, DuplicateDecision]):
     def decide(self, facts: Sequence[pa.Table], state: DatasetState) -> DuplicateDecision:
         run = pa.concat_tables([FACT_SCHEMA.empty_table(), *facts])
         bands = band_rows(run)
-        published = PublishedBands(state.band_storage, state.band_files)
+        published = PublishedBands(state.storage, state.band_files)
         similar = near_pairs(run, bands, published, self.threshold)
         links = choose_canonical(_new_articles(run), similar, published_canonical(state.published))
         canonical_ids = pa.array(
             sorted(set(run["article_id"].to_pylist()) - set(links)), pa.string()
         )
         return DuplicateDecision(links, bands.filter(pc.is_in(bands["article_id"], canonical_ids)))
+
+    def tables(
+        self, decision: DuplicateDecision, published: Collection[str], context: RunContext
+    ) -> list[tuple[str, pa.Table]]:
+        """The bands of the run's canonical articles that validation published: later runs
+        match their new articles against them."""
+        return band_files(decision.bands, published, context.run_id)
 
     def changes(self, decision: DuplicateDecision, facts: pa.Table) -> bool:
         return any(article_id in decision for article_id in facts["article_id"].to_pylist())
@@ -172,23 +179,18 @@ def partition_folder(partition: int) -> str:
     return f"{MINHASH_BANDS}/{BAND_PARTITION}{partition:03d}"
 
 
-def stage_bands(
-    storage: Storage, staging: str, bands: pa.Table, run_id: str, left_out: Collection[str] = ()
-) -> list[tuple[str, str]]:
-    """Stage the run's band rows for commit, one file per key partition; the rows of articles
-    in `left_out` (those validation sent to quarantine) are not kept."""
-    if left_out:
-        dropped = pc.is_in(bands["article_id"], pa.array(sorted(left_out), pa.string()))
-        bands = bands.filter(pc.invert(dropped))
-    if not bands.num_rows:
-        return []
+def band_files(bands: pa.Table, kept: Collection[str], run_id: str) -> list[tuple[str, pa.Table]]:
+    """The run's band rows of the articles in `kept` (those validation published) as files to
+    commit: one per key partition, rows sorted by key."""
+    bands = bands.filter(pc.is_in(bands["article_id"], pa.array(sorted(kept), pa.string())))
     partitions = partition_of(bands)
-    moves = []
-    for number in sorted(set(partitions.to_pylist())):
-        rows = bands.filter(pc.equal(partitions, number)).sort_by("band_key")
-        target = f"{partition_folder(number)}/part-{run_id}.parquet"
-        moves.append(commit.stage(storage, staging, rows, target))
-    return moves
+    return [
+        (
+            f"{partition_folder(number)}/part-{run_id}.parquet",
+            bands.filter(pc.equal(partitions, number)).sort_by("band_key"),
+        )
+        for number in sorted(set(partitions.to_pylist()))
+    ]
 
 
 # -- the dataset's bands, one partition at a time -----------------------------------------------
