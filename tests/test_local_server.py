@@ -20,7 +20,7 @@ from conftest import REPO, SAMPLE_DIR
 
 from flows.cli import run as run_command
 from flows.cli.main import main
-from flows.orchestration import local_server
+from flows.orchestration import local_server, warm_runner
 from flows.orchestration.local_server import ServerRecord
 
 # A stand-in for `prefect server start`: answers GET /api/health, nothing else. Its command line
@@ -229,14 +229,38 @@ def test_bad_server_start_options_start_nothing(
     assert not local_server.state_file(home).exists()
 
 
+# `newsclean <args>`, then whether this process imported Prefect: a run handed to the warm
+# runner does not.
+CLI_REPORTING_PREFECT = (
+    "import sys; from flows.cli.main import main; code = main(sys.argv[1:]); "
+    "print('prefect imported here:', 'prefect' in sys.modules, file=sys.stderr); sys.exit(code)"
+)
+
+
 @pytest.mark.prefect
 def test_a_started_server_is_used_by_a_run_and_stopped_by_stop(tmp_path: Path) -> None:
-    """The real thing, as a user does it: start, run (tracked by that server), stop."""
+    """The real thing, as a user does it: start, run (in the warm runner, tracked by that
+    server, the same rows as a run in its own process), stop (both)."""
     home = tmp_path / "prefect-home"
     env = {**os.environ, "PREFECT_HOME": str(home)}
     env.pop("PREFECT_API_URL", None)
+    env.pop(warm_runner.IN_RUNNER_ENV, None)
     command = [sys.executable, "-m", "flows.cli.main"]
+    options = ["--workers", "1", "--no-progress", "--json"]
     record: ServerRecord | None = None
+
+    def newsclean(
+        *args: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", CLI_REPORTING_PREFECT, *args],
+            cwd=REPO,
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
     try:
         started = subprocess.run(
             [*command, "server", "start"],
@@ -249,28 +273,27 @@ def test_a_started_server_is_used_by_a_run_and_stopped_by_stop(tmp_path: Path) -
         assert started.returncode == 0, started.stderr
         record = local_server.read_record(home)
         assert record is not None and local_server.healthy(record.api_url)
-        ran = subprocess.run(
-            [
-                *command,
-                "run",
-                str(SAMPLE_DIR),
-                "-o",
-                str(tmp_path / "out"),
-                "--workers",
-                "1",
-                "--no-progress",
-                "--json",
-            ],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        assert local_server.runner_alive(record), started.stderr
+        ran = newsclean("run", str(SAMPLE_DIR), "-o", str(tmp_path / "out"), *options)
         assert ran.returncode == 0, ran.stderr
         assert "newsclean server start" not in ran.stderr  # it found the server: no hint
+        assert "running in this process" not in ran.stderr
+        assert "prefect imported here: False" in ran.stderr  # the warm runner ran it
+        assert json.loads(ran.stdout)["status"] == "succeeded"
         runs = _flow_runs(record.api_url)
         assert [run["name"] for run in runs if run["state_type"] == "COMPLETED"], runs
+        # The same inputs in this process, against the same server: the same rows.
+        here = newsclean(
+            "run",
+            str(SAMPLE_DIR),
+            "-o",
+            str(tmp_path / "here"),
+            *options,
+            extra_env={warm_runner.IN_RUNNER_ENV: "1", "PREFECT_API_URL": record.api_url},
+        )
+        assert here.returncode == 0, here.stderr
+        assert "prefect imported here: True" in here.stderr
+        assert _rows(tmp_path / "out") == _rows(tmp_path / "here")
         stopped = subprocess.run(
             [*command, "server", "stop"],
             cwd=REPO,
@@ -281,10 +304,21 @@ def test_a_started_server_is_used_by_a_run_and_stopped_by_stop(tmp_path: Path) -
         )
         assert stopped.returncode == 0, stopped.stderr
         assert not local_server.group_alive(record.pid)
+        assert record.runner_pid is not None and not local_server.group_alive(record.runner_pid)
         assert local_server.read_record(home) is None
     finally:
-        if record is not None and local_server.group_alive(record.pid):
-            os.killpg(record.pid, signal.SIGKILL)
+        for pid in (record.pid, record.runner_pid) if record is not None else ():
+            if pid is not None and local_server.group_alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def _rows(output: Path) -> list[dict[str, object]]:
+    """The published rows without what differs between two runs by design."""
+    import pyarrow.parquet as pq  # only these tests read a dataset
+
+    table = pq.read_table(output / "articles")
+    rows = table.drop_columns(["run_id", "ingested_at"]).to_pylist()
+    return sorted(rows, key=lambda row: str(row["article_id"]))
 
 
 def _flow_runs(api_url: str) -> list[dict[str, object]]:

@@ -47,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = [a for a in arguments if a != "--debug"]
     args = parser.parse_args(arguments)  # exits 2 with a one-line message on a bad flag
     args.debug = debug
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # as given: `run` may hand it over
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE

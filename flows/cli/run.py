@@ -11,9 +11,9 @@ from types import NoneType
 from typing import Any, get_args
 
 from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
-from flows.core.settings import RunConfig, RunOption, run_options
+from flows.core.settings import PREFECT_DEFAULTS, RunConfig, RunOption, run_options
 from flows.dataset.lock import RunLock
-from flows.orchestration import local_server
+from flows.orchestration import local_server, warm_runner
 from flows.quality import background
 
 
@@ -91,9 +91,14 @@ def handle(args: argparse.Namespace) -> int:
         _check_writable(Path(config.output))
     RunLock(config.output).check_free()  # before Prefect's start-up: seconds, not tens
     _check_layout(config)
-    _choose_prefect_api()  # before Prefect is imported: it reads PREFECT_API_URL then
-    # GX's import (seconds of CPU) goes on in a child process while Prefect starts here.
-    background.start()
+    in_runner = os.environ.get(warm_runner.IN_RUNNER_ENV) == "1"
+    if not in_runner:
+        _choose_prefect_api()  # before Prefect is imported: it reads PREFECT_API_URL then
+        handed_over = _hand_over(args)
+        if handed_over is not None:
+            return handed_over
+        # GX's import (seconds of CPU) goes on in a child process while Prefect starts here.
+        background.start()
     try:
         # Imported only now: they start Prefect, which `--help` and usage errors need not wait for.
         from flows.orchestration import progress
@@ -106,6 +111,30 @@ def handle(args: argparse.Namespace) -> int:
         background.stop()
     print(json.dumps(summary, indent=2) if args.json else terminal_summary(summary))
     return EXIT_OK if summary["status"] == "succeeded" else EXIT_FAILED
+
+
+def _hand_over(args: argparse.Namespace) -> int | None:
+    """The run's exit code from the warm runner of `newsclean server start`, which has everything
+    imported and runs this command in a fork of itself; None when there is none to use (or it
+    refuses, e.g. after a code change): then the run goes on in this process."""
+    path = local_server.warm_runner_socket()
+    argv = getattr(args, "argv", None)
+    if path is None or argv is None or local_server.configured_api_url() != _recorded_api_url():
+        return None
+    # The environment the run would see here: flows.pipeline applies the defaults on import.
+    env = PREFECT_DEFAULTS | dict(os.environ) | {"PREFECT_HOME": str(local_server.prefect_home())}
+    try:
+        return warm_runner.hand_over(path, argv, env, warm_runner.newsclean_fingerprint())
+    except warm_runner.RunnerRefused as refusal:
+        print(
+            f"newsclean: running in this process: the warm runner says {refusal}", file=sys.stderr
+        )
+        return None
+
+
+def _recorded_api_url() -> str | None:
+    record = local_server.read_record()
+    return record.api_url if record else None
 
 
 def _choose_prefect_api() -> None:

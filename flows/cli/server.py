@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from flows.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
-from flows.orchestration import local_server
+from flows.orchestration import local_server, warm_runner
 
 DEFAULT_TIMEOUT = 120.0  # a first start on a fresh PREFECT_HOME migrates its database: 25 to 35 s
 
@@ -62,10 +62,14 @@ def handle_start(args: argparse.Namespace) -> int:
         raise UsageError(f"--timeout must be positive, got {args.timeout}")
     if args.port is not None and not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
-    record, started = local_server.start_recorded_server(args.timeout, port=args.port)
+    record, started = local_server.start_recorded_server(
+        args.timeout, port=args.port, code=warm_runner.newsclean_fingerprint()
+    )
     verb = "started" if started else "already running"
     print(f"Prefect server {verb}: {record.ui_url} (pid {record.pid}, log {record.log})")
-    print("newsclean runs with this PREFECT_HOME use it; stop it with: newsclean server stop")
+    if record.runner_pid is not None:
+        print(f"warm runner: pid {record.runner_pid} (runs start in it, already imported)")
+    print("newsclean runs with this PREFECT_HOME use them; stop them with: newsclean server stop")
     return EXIT_OK
 
 

@@ -38,6 +38,8 @@ _PRELOAD = [
 # A child is replaced after this many documents: its caches stay warm for thousands of pages,
 # and whatever it accumulates (caches without a bound, a fragmented heap) is given back.
 MAX_DOCUMENTS_PER_CHILD = 2000
+# A preforked worker's time limit until a batch lends it and sets the run's own.
+PREFORK_TIMEOUT_SECONDS = 60.0
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -117,8 +119,10 @@ class IsolatedWorker:
         """Work for another batch: its run, settings and time limit (the child is kept)."""
         self._context, self._settings, self._timeout = context, settings, timeout_seconds
 
-    def _start(self) -> multiprocessing.connection.Connection:
-        ctx = _context()
+    def _start(
+        self, ctx: multiprocessing.context.BaseContext | None = None
+    ) -> multiprocessing.connection.Connection:
+        ctx = ctx or _context()
         parent, child = ctx.Pipe()
         process = ctx.Process(  # type: ignore[attr-defined]
             target=_child_main, args=(child, self._context, self._settings, self.work), daemon=True
@@ -240,6 +244,25 @@ class WorkerPool:
     @property
     def idle(self) -> int:
         return len(self._idle)
+
+    def prefork(
+        self, count: int, context: RunContext, work: DocumentTask = process_document
+    ) -> None:
+        """Start `count` idle workers now by forking this process, which has the stages imported
+        and their caches loaded (the warm runner): children ready at once, no fork server to
+        start. Only while this process runs no thread (a fork copies only the calling one);
+        otherwise nothing happens and batches start their workers as usual. Later children
+        (after a timeout, a crash or MAX_DOCUMENTS_PER_CHILD) come from the fork server."""
+        if threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        fork = multiprocessing.get_context("fork")
+        started = []
+        for _ in range(count):
+            worker = IsolatedWorker(context, ProcessSettings(), PREFORK_TIMEOUT_SECONDS, work)
+            worker._start(fork)
+            started.append(worker)
+        with self._lock:
+            self._idle.extend(started)
 
     def close(self) -> None:
         """End every idle worker's child (at the end of a run, and at exit)."""

@@ -26,9 +26,11 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+from flows.orchestration import warm_runner
 
 STOP_GRACE_SECONDS = 15.0
 # Discovery runs on every `newsclean run`: a healthy local server answers in milliseconds, so a
@@ -36,6 +38,7 @@ STOP_GRACE_SECONDS = 15.0
 DISCOVERY_TIMEOUT_SECONDS = 1.0
 STATE_FILE = "newsclean-server.json"
 SERVER_LOG = "newsclean-server.log"
+RUNNER_LOG = "newsclean-runner.log"
 
 
 class ServerError(RuntimeError):
@@ -67,6 +70,8 @@ class ServerRecord:
     pid: int  # also its process group: the server and its uvicorn child stop together
     log: str
     started_at: str
+    runner_pid: int | None = None  # the warm runner beside it (its own process group)
+    runner_code: str | None = None  # the code fingerprint it was started with
 
     @property
     def ui_url(self) -> str:
@@ -244,6 +249,8 @@ def read_record(home: Path | None = None) -> ServerRecord | None:
             pid=int(data["pid"]),
             log=str(data["log"]),
             started_at=str(data["started_at"]),
+            runner_pid=int(data["runner_pid"]) if data.get("runner_pid") else None,
+            runner_code=str(data["runner_code"]) if data.get("runner_code") else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -305,14 +312,20 @@ def _start_lock(home: Path) -> Iterator[None]:
 
 
 def start_recorded_server(
-    timeout: float, *, home: Path | None = None, port: int | None = None
+    timeout: float, *, home: Path | None = None, port: int | None = None, code: str | None = None
 ) -> tuple[ServerRecord, bool]:
     """The recorded server, started and recorded unless one is already running; whether it was
-    started now. The server outlives this process until `stop_recorded_server`."""
+    started now. The server outlives this process until `stop_recorded_server`. `code` is the
+    code fingerprint of the caller: a warm runner started with other code is replaced, one that
+    died is started again (without `code`, no warm runner is started)."""
     home = home or prefect_home()
     with _start_lock(home):
         running = find_running_server(home)
         if running is not None:
+            if code is not None and not (runner_alive(running) and running.runner_code == code):
+                if runner_alive(running) and running.runner_pid is not None:
+                    stop_process_group(running.runner_pid)
+                running = _with_runner(running, home, timeout, code)
             return running, False
         stale = read_record(home)
         if stale is not None:  # alive but not answering: replace it, not run two side by side
@@ -326,8 +339,17 @@ def start_recorded_server(
             log=str(server.log),
             started_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         )
-        write_record(record, home)
+        write_record(record, home)  # the server is usable now, with or without the runner
+        if code is not None:
+            record = _with_runner(record, home, timeout, code)
         return record, True
+
+
+def _with_runner(record: ServerRecord, home: Path, timeout: float, code: str) -> ServerRecord:
+    pid = start_warm_runner(record, home, timeout)
+    record = replace(record, runner_pid=pid, runner_code=code if pid else None)
+    write_record(record, home)
+    return record
 
 
 def stop_recorded_server(home: Path | None = None) -> ServerRecord | None:
@@ -335,10 +357,77 @@ def stop_recorded_server(home: Path | None = None) -> ServerRecord | None:
     home = home or prefect_home()
     record = read_record(home)
     forget_record(home)
-    if record is None or not server_alive(record):
+    if record is None:
+        return None
+    if runner_alive(record) and record.runner_pid is not None:
+        stop_process_group(record.runner_pid)
+    if not server_alive(record):
         return None
     stop_process_group(record.pid)
     return record
+
+
+# --- the warm runner beside the recorded server (flows/orchestration/warm_runner.py) -----------
+
+
+def start_warm_runner(record: ServerRecord, home: Path, timeout: float) -> int | None:
+    """Start the warm runner for the recorded server; its pid once it accepts commands, or None
+    (runs then work in-process, as without it) with a line saying why."""
+    path = warm_runner.socket_path(home)
+    if path is None:
+        print(
+            f"newsclean: no warm runner: PREFECT_HOME {home} is too deep a folder for its socket; "
+            "runs start without it",
+            file=sys.stderr,
+        )
+        return None
+    log = home / RUNNER_LOG
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": record.api_url}
+    command = [sys.executable, "-m", "flows.cli.warm_runner", "--socket", str(path)]
+    print(f"newsclean: starting the warm runner (log: {log})", file=sys.stderr, flush=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            print(f"newsclean: the warm runner exited{_log_tail(log)}", file=sys.stderr)
+            return None
+        if warm_runner.accepts(path):
+            return process.pid
+        time.sleep(0.1)
+    stop_process_group(process.pid, exited=_waiter(process))
+    print(
+        f"newsclean: the warm runner was not ready in {timeout:g} s{_log_tail(log)}",
+        file=sys.stderr,
+    )
+    return None
+
+
+def runner_alive(record: ServerRecord) -> bool:
+    """Whether the record's warm runner still runs (and is one: a pid may be reused)."""
+    if record.runner_pid is None or not group_alive(record.runner_pid):
+        return False
+    try:
+        command = Path(f"/proc/{record.runner_pid}/cmdline").read_bytes()
+    except OSError:
+        return not Path("/proc/self").exists()
+    return b"warm_runner" in command
+
+
+def warm_runner_socket(home: Path | None = None) -> Path | None:
+    """The socket of the recorded server's warm runner, when one is recorded and running."""
+    home = home or prefect_home()
+    record = read_record(home)
+    if record is None or not runner_alive(record):
+        return None
+    return warm_runner.socket_path(home)
 
 
 # --- which API a run uses -----------------------------------------------------------------------
