@@ -101,6 +101,12 @@ def handle_status(args: argparse.Namespace) -> int:
     print(
         f"running: {record.ui_url} (pid {record.pid}, since {record.started_at}, log {record.log})"
     )
+    if local_server.runner_alive(record):
+        stale = record.runner_code != warm_runner.newsclean_fingerprint()
+        note = " with other code than this newsclean (server start replaces it)" if stale else ""
+        print(f"warm runner: running (pid {record.runner_pid}){note}")
+    else:
+        print("warm runner: not running (runs start in their own process; server start starts it)")
     if configured:
         print(f"runs use PREFECT_API_URL ({configured}), which wins over this server")
     return EXIT_OK
