@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from flows.core.records import Rejection, RunContext, SourceDocument
+from flows.core.records import RunContext, SourceDocument
 from flows.orchestration import warm_runner
 from flows.orchestration.isolation import WorkerPool
 from flows.stages.document import ProcessSettings, reject
@@ -220,23 +220,50 @@ def pid_of_worker(
     return DocumentResult(reject(doc, "extract", "stand_in", f"{os.getpid()} {context.run_id}"))
 
 
-def test_preforked_workers_serve_the_next_batch_with_its_own_run() -> None:
+# In a fresh process: pytest's own process may run threads left by other tests, and prefork
+# (rightly) does nothing then.
+PREFORK_THEN_LEND = textwrap.dedent(
+    """
+    import os, sys
+    from datetime import UTC, datetime
+    from flows.core.records import RunContext
+    from flows.orchestration.isolation import WorkerPool
+    from flows.stages.document import ProcessSettings
+    from test_warm_runner import _doc, pid_of_worker
+
     pool = WorkerPool()
-    placeholder = RunContext("placeholder", _now(), "")
-    pool.prefork(2, placeholder, work=pid_of_worker)
-    try:
-        assert pool.idle == 2
-        run = RunContext("the-run", _now(), "v")
-        with pool.lend(run, ProcessSettings(), 30.0, work=pid_of_worker) as worker:
-            result = worker.process(_doc())
-        assert isinstance(result.outcome, Rejection) and result.outcome.detail
-        pid, run_id = result.outcome.detail.split()
-        assert run_id == "the-run"  # told the batch's run before its document
-        assert int(pid) != os.getpid()
-        assert pool.idle == 2  # the lent worker came back; none was started for the batch
-    finally:
-        pool.close()
-    assert pool.idle == 0
+    pool.prefork(2, RunContext("placeholder", datetime.now(UTC), ""), work=pid_of_worker)
+    print("idle after prefork", pool.idle)
+    run = RunContext("the-run", datetime.now(UTC), "v")
+    with pool.lend(run, ProcessSettings(), 30.0, work=pid_of_worker) as worker:
+        detail = worker.process(_doc()).outcome.detail
+    print("worker said", detail, "parent", os.getpid())
+    print("idle after the batch", pool.idle)
+    pool.close()
+    print("idle after close", pool.idle)
+    """
+)
+
+
+def test_preforked_workers_serve_the_next_batch_with_its_own_run() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")])}
+    ran = subprocess.run(
+        [sys.executable, "-c", PREFORK_THEN_LEND],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    lines = dict(line.rsplit(" ", 1) for line in ran.stdout.splitlines() if "said" not in line)
+    assert lines["idle after prefork"] == "2"
+    assert lines["idle after the batch"] == "2"  # the lent worker came back; none was started
+    assert lines["idle after close"] == "0"
+    said = next(line for line in ran.stdout.splitlines() if "said" in line).split()
+    pid, run_id, parent = said[2], said[3], said[5]
+    assert run_id == "the-run"  # told the batch's run before its document
+    assert pid != parent
 
 
 def test_no_prefork_while_a_thread_runs() -> None:
