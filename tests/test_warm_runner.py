@@ -53,6 +53,14 @@ STAND_IN_RUNNER = textwrap.dedent(
             return 0
         if argv[0] == "die":
             os.kill(os.getpid(), signal.SIGKILL)
+        if argv[0] == "wait-for-file":
+            try:
+                print("waiting", flush=True)
+                time.sleep(60)
+            except KeyboardInterrupt:
+                Path(argv[1]).write_text("interrupted")
+                return 7
+            return 0
         return 3
 
     os.environ["PREFECT_LOGGING_LEVEL"] = sys.argv[3]
@@ -164,6 +172,31 @@ def test_ctrl_c_reaches_the_command(runner: Path) -> None:
     _, err = caller.communicate(timeout=30)
     assert "interrupted" in err
     assert caller.returncode == 7
+
+
+def test_a_caller_killed_outright_interrupts_its_command(runner: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "interrupted"
+    caller = call(runner, "wait-for-file", str(marker))
+    assert caller.stdout is not None
+    assert caller.stdout.readline().strip() == "waiting"
+    caller.kill()  # SIGKILL: nothing can be forwarded
+    caller.wait()
+    deadline = time.monotonic() + 30
+    while not marker.exists():
+        assert time.monotonic() < deadline, "the command ran on after its caller was killed"
+        time.sleep(0.05)
+    assert marker.read_text() == "interrupted"
+
+
+def test_a_closed_stdin_is_handed_over_as_empty(runner: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", CALLER, str(runner), "code-1", "WARNING", "exit", "4"]
+    ran = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+    assert ran.returncode == 4
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *command], env=env, capture_output=True, text=True
+    )
+    assert closed.returncode == 4, closed.stderr
 
 
 def test_a_fork_that_dies_is_reported_as_a_failure(runner: Path) -> None:

@@ -49,17 +49,22 @@ def warm_up() -> None:
             process_document(document, context, ProcessSettings())
 
 
-def run_command(argv: list[str]) -> int:
-    """In the fork: the batch workers forked now, while this process has no thread, then the
-    command line's main."""
-    # Imported here: flows.cli.main imports the commands, one of which starts this process.
-    from flows.cli.main import main
+def prefork_workers() -> None:
+    """In the fork, before any thread: the batch workers, forked from this warm process."""
+    # Imported here, not at the top: the module itself must import before warm-up is timed.
     from flows.core.records import RunContext
     from flows.orchestration.isolation import WORKERS
 
     # A placeholder run: a batch tells its worker the real one before its first document.
     placeholder = RunContext("preforked", datetime.now(UTC), "")
     WORKERS.prefork(min(os.cpu_count() or 1, MAX_PREFORKED_WORKERS), placeholder)
+
+
+def run_command(argv: list[str]) -> int:
+    """In the fork: the command line's main."""
+    # Imported here: flows.cli.main imports the commands, one of which starts this process.
+    from flows.cli.main import main
+
     return main(argv)
 
 
@@ -68,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--socket", required=True, type=Path)
     args = parser.parse_args(argv)
     warm_up()
-    warm_runner.serve(args.socket, run_command, warm_runner.newsclean_fingerprint())
+    fingerprint = warm_runner.newsclean_fingerprint()
+    warm_runner.serve(args.socket, run_command, fingerprint, before_threads=prefork_workers)
     return 0
 
 

@@ -51,6 +51,8 @@ _STDIO = (0, 1, 2)
 
 # What the fork runs: the command line's `main(argv) -> exit code`.
 CommandMain = Callable[[list[str]], int]
+# What the fork does first, while it still runs no thread (e.g. fork its own children).
+BeforeThreads = Callable[[], None]
 
 
 class RunnerRefused(Exception):
@@ -138,7 +140,8 @@ def hand_over(path: Path, argv: Sequence[str], env: Mapping[str, str], fingerpri
         connection.settimeout(CONNECT_TIMEOUT_SECONDS)
         connection.connect(str(path))
         request = Request(list(argv), os.getcwd(), dict(env), _current_umask(), fingerprint)
-        socket.send_fds(connection, [request.encode()], list(_STDIO))
+        with _open_stdio() as stdio:
+            socket.send_fds(connection, [request.encode()], stdio)
         replies = connection.makefile("rb")  # buffered: both lines may come in one packet
         reply = replies.readline(_REQUEST_LIMIT)
     except (OSError, ValueError) as error:
@@ -162,6 +165,26 @@ def hand_over(path: Path, argv: Sequence[str], env: Mapping[str, str], fingerpri
         file=sys.stderr,
     )
     return 1
+
+
+@contextlib.contextmanager
+def _open_stdio() -> Iterator[list[int]]:
+    """This process's stdin, stdout and stderr; /dev/null for one that is closed (cron may
+    close stdin), as a process started with it closed would read or write nothing."""
+    opened: list[int] = []
+    fds = []
+    for fd in _STDIO:
+        try:
+            os.fstat(fd)
+            fds.append(fd)
+        except OSError:
+            opened.append(os.open(os.devnull, os.O_RDWR))
+            fds.append(opened[-1])
+    try:
+        yield fds
+    finally:
+        for fd in opened:
+            os.close(fd)
 
 
 def _current_umask() -> int:
@@ -193,7 +216,12 @@ def _forward_signals(pid: int) -> Iterator[None]:
 # --- the runner ------------------------------------------------------------------------------------
 
 
-def serve(path: Path, command_main: CommandMain, fingerprint: str) -> None:
+def serve(
+    path: Path,
+    command_main: CommandMain,
+    fingerprint: str,
+    before_threads: BeforeThreads | None = None,
+) -> None:
     """Accept commands on `path` until killed, each run in a fork. Call it with no thread
     running (a fork copies only the forking thread)."""
     if threading.active_count() != 1:
@@ -222,7 +250,7 @@ def serve(path: Path, command_main: CommandMain, fingerprint: str) -> None:
                 continue
             if os.fork() == 0:
                 listener.close()
-                _run_in_fork(connection, request, fds, command_main)  # never returns
+                _run_in_fork(connection, request, fds, command_main, before_threads)  # no return
         except (OSError, ValueError, KeyError, TypeError) as error:
             with contextlib.suppress(OSError):
                 connection.sendall(f"refused bad request: {error}\n".encode())
@@ -262,7 +290,11 @@ def _refusal(request: Request, settings: dict[str, str], fingerprint: str, fds: 
 
 
 def _run_in_fork(
-    connection: socket.socket, request: Request, fds: list[int], command_main: CommandMain
+    connection: socket.socket,
+    request: Request,
+    fds: list[int],
+    command_main: CommandMain,
+    before_threads: BeforeThreads | None,
 ) -> None:
     """The fork: become the caller's command, run it, report its exit code, exit."""
     code = 1
@@ -280,6 +312,9 @@ def _run_in_fork(
         os.environ.clear()
         os.environ.update(request.env)
         os.environ[IN_RUNNER_ENV] = "1"
+        if before_threads is not None:
+            before_threads()
+        _stop_when_caller_goes(connection)
         code = command_main(request.argv)
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
@@ -296,6 +331,21 @@ def _run_in_fork(
         with contextlib.suppress(OSError):
             connection.sendall(f"exit {code}\n".encode())
         os._exit(code)
+
+
+def _stop_when_caller_goes(connection: socket.socket) -> None:
+    """A caller killed outright (SIGKILL, a scheduler's timeout) cannot forward anything: when
+    its end of the socket closes, the command is interrupted as Ctrl-C would, rather than run on
+    unseen and keep the output folder locked."""
+    connection.settimeout(None)
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while connection.recv(1):
+                pass  # the caller sends nothing more; only its end closing matters
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="newsclean-caller-watch", daemon=True).start()
 
 
 def _reopen_stdio() -> None:
