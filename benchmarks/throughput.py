@@ -6,8 +6,9 @@ benchmarks/devset.py does; `--limit N` takes the first N in the order of `evalda
   start-up   wall time of `newsclean run` on one page, the whole process, median of 3 (each into
              a fresh output folder), with Prefect's temporary API (no server running: what
              every run paid before `newsclean server start`, and what (b) and (c) pay);
-  start-up, reused server: the same, with a local server started once beforehand by
-             `newsclean server start` (not timed) and found by each run, stopped at the end;
+  start-up, reused server: the same, with a local server and the warm runner started once
+             beforehand by `newsclean server start` (not timed), found by each run (which runs
+             in a fork of the warm runner), stopped at the end;
   (a)        a bare `trafilatura.extract(html)` loop (default settings) in this process, on the
              pages already read and decoded (devset.decode_html), library already imported;
   (b)        `newsclean run <pages> --workers 1`, the whole process;
@@ -381,7 +382,7 @@ def startup_rows(f: Figures) -> list[str]:
             f.startup,
         ),
         (
-            "start-up, reused server (`newsclean server start` once)",
+            "start-up, reused server and warm runner (`newsclean server start` once)",
             f.reused_startups,
             f.reused_startup,
         ),
