@@ -112,15 +112,7 @@ def start_local_server(
     command = [sys.executable, "-m", "prefect", "server", "start"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     print(f"newsclean: starting a Prefect server on port {port} (log: {log})", file=sys.stderr)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_in_background(command, env, log)
     server = LocalServer(process, port, log)
     print(f"newsclean: Prefect server pid {process.pid}", file=sys.stderr, flush=True)
     try:
@@ -129,6 +121,22 @@ def start_local_server(
         stop_local_server(server)
         raise
     return server
+
+
+def _start_in_background(
+    command: list[str], env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """A process in a session of its own (its own process group, stopped as one; a Ctrl-C in
+    this terminal does not reach it), its output in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_local_server(server: LocalServer) -> None:
@@ -385,15 +393,7 @@ def start_warm_runner(record: ServerRecord, home: Path, timeout: float) -> int |
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": record.api_url}
     command = [sys.executable, "-m", "flows.cli.warm_runner", "--socket", str(path)]
     print(f"newsclean: starting the warm runner (log: {log})", file=sys.stderr, flush=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_in_background(command, env, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
