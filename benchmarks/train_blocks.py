@@ -45,7 +45,7 @@ import devset
 import numpy as np
 from devset import PageRef
 
-from flows.stages import block_model, blocks, line_model
+from flows.stages import block_model, blocks, line_model, other_extractors
 from flows.stages.document import ExtractionSettings
 from flows.stages.extract import trafilatura_result
 from flows.stages.html_facts import parse_tree
@@ -134,7 +134,9 @@ def page_data(ref: PageRef, corpus: str) -> PageData | None:
     if not page_blocks:
         return None
     stopwords = line_model.load_model().stopwords
-    x = blocks.block_features(page_blocks, blocks.title_of(tree), extractor_text, stopwords)
+    others = other_extractors.other_texts(page.html, tree)
+    title = blocks.title_of(tree)
+    x = blocks.block_features(page_blocks, title, extractor_text, stopwords, others)
     texts = [block.text for block in page_blocks]
     words = [blocks.normalized_words(text) for text in texts]
     if corpus == "wcxb":
@@ -318,6 +320,7 @@ def fold_of(site: str, folds: int) -> int:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     devset.add_common_arguments(parser)
+    devset.add_wcxb_argument(parser)
     parser.add_argument("--work-dir", type=Path, default=None, help="keep the measured pages here")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
@@ -330,7 +333,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def load_corpus(corpus: str, args: argparse.Namespace) -> tuple[list[PageData], Path]:
-    archive = devset.ARCHIVES[corpus]
+    archive = devset.corpus_archive(args, corpus)
     cache = devset.cache_dir_of(corpus, args.cache_dir)
     if cache is None:
         raise SystemExit("train_blocks.py needs --cache-dir (it keeps the unpacked corpora)")
