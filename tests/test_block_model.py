@@ -138,7 +138,9 @@ def test_other_extractors_verdicts_and_their_agreement_are_measured() -> None:
     # readability kept exactly what trafilatura kept; resiliparse more.
     assert column(x, "page:readability_trafilatura_overlap")[0] == 1.0
     assert 0.0 < column(x, "page:resiliparse_trafilatura_overlap")[0] < 1.0
-    assert column(x, "page:agreement_min")[0] == column(x, "page:resiliparse_trafilatura_overlap")[0]
+    assert (
+        column(x, "page:agreement_min")[0] == column(x, "page:resiliparse_trafilatura_overlap")[0]
+    )
 
     missing = blocks.block_features(page_blocks, None, PARAGRAPHS[0], None, [])
     assert column(missing, "resiliparse:kept").sum() == 0.0

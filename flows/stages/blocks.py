@@ -299,8 +299,8 @@ def extractor_kept(words: Sequence[Sequence[str]], lines: Sequence[Sequence[str]
         elif len(block_words) >= SHORT_BLOCK_WORDS:
             found.append(f" {' '.join(block_words)} " in joined)
         else:
-            size = shortest_line_of.get(tuple(block_words))
-            found.append(size is not None and len(block_words) >= SHORT_BLOCK_SHARE * size)
+            shortest = shortest_line_of.get(tuple(block_words))
+            found.append(shortest is not None and len(block_words) >= SHORT_BLOCK_SHARE * shortest)
     return found
 
 
