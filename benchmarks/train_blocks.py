@@ -45,7 +45,7 @@ import devset
 import numpy as np
 from devset import PageRef
 
-from flows.stages import block_model, blocks, line_model, other_extractors
+from flows.stages import block_model, blocks, line_model
 from flows.stages.document import ExtractionSettings
 from flows.stages.extract import trafilatura_result
 from flows.stages.html_facts import parse_tree
@@ -134,9 +134,7 @@ def page_data(ref: PageRef, corpus: str) -> PageData | None:
     if not page_blocks:
         return None
     stopwords = line_model.load_model().stopwords
-    others = other_extractors.other_texts(page.html, tree)
-    title = blocks.title_of(tree)
-    x = blocks.block_features(page_blocks, title, extractor_text, stopwords, others)
+    x = blocks.block_features(page_blocks, blocks.title_of(tree), extractor_text, stopwords)
     texts = [block.text for block in page_blocks]
     words = [blocks.normalized_words(text) for text in texts]
     if corpus == "wcxb":

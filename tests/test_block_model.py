@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from flows.core.records import SeedMetadata
-from flows.stages import block_model, blocks, other_extractors
+from flows.stages import block_model, blocks
 from flows.stages.document import ExtractionSettings
 from flows.stages.extract import extract_html
 from flows.stages.html_facts import parse_tree
@@ -114,60 +114,27 @@ def test_extractor_agreement_matches_whole_words_only() -> None:
     assert x[1, kept] == 1.0
 
 
-def column(x: np.ndarray, name: str) -> np.ndarray:
-    return x[:, blocks.block_feature_names().index(name)]
-
-
-def test_other_extractors_verdicts_and_their_agreement_are_measured() -> None:
-    """A block only resiliparse kept counts one vote; one all three kept, three; an extractor
-    that found nothing agrees with trafilatura on nothing."""
-    page_blocks = blocks.page_blocks(tree_of(page()))
-    texts = [block.text for block in page_blocks]
-    first, second = texts.index(PARAGRAPHS[0]), texts.index(PARAGRAPHS[1])
-    x = blocks.block_features(
-        page_blocks,
-        None,
-        PARAGRAPHS[0],
-        None,
-        ["\n".join(PARAGRAPHS[:2]), PARAGRAPHS[0]],
+def test_a_short_block_is_kept_only_as_a_good_part_of_one_line() -> None:
+    long_line = (
+        "the minister said the budget for schools would rise by four percent next year after "
+        "a long debate"
     )
-    assert column(x, "resiliparse:kept")[[first, second]].tolist() == [1.0, 1.0]
-    assert column(x, "readability:kept")[[first, second]].tolist() == [1.0, 0.0]
-    assert column(x, "agree:count")[[first, second]].tolist() == [3.0, 1.0]
-    assert column(x, "agree:count")[texts.index("Home")] == 0.0
-    # readability kept exactly what trafilatura kept; resiliparse more.
-    assert column(x, "page:readability_trafilatura_overlap")[0] == 1.0
-    assert 0.0 < column(x, "page:resiliparse_trafilatura_overlap")[0] < 1.0
-    assert (
-        column(x, "page:agreement_min")[0] == column(x, "page:resiliparse_trafilatura_overlap")[0]
-    )
-
-    missing = blocks.block_features(page_blocks, None, PARAGRAPHS[0], None, [])
-    assert column(missing, "resiliparse:kept").sum() == 0.0
-    assert column(missing, "page:agreement_min")[0] == 0.0
-
-
-def test_the_other_extractors_find_the_story_and_not_the_menus() -> None:
-    html = page()
-    for text in (
-        other_extractors.resiliparse_text(html),
-        other_extractors.readability_text(tree_of(html)),
-    ):
-        lines = text.split("\n")
-        assert all(paragraph in lines for paragraph in PARAGRAPHS)
-        assert not {"Home", "Weather", "Privacy | Terms"} & set(lines)
-    assert other_extractors.resiliparse_text("") == ""
-
-
-def test_a_block_only_the_second_extractor_kept_is_recovered() -> None:
-    """With a model that trusts resiliparse, the paragraph trafilatura missed comes back only
-    when resiliparse's text holds it."""
-    model = model_keeping("resiliparse:kept", 0.5, threshold=0.5, inverted=True)
-    tree = tree_of(page())
-    agreed = block_model.main_text(tree, PARAGRAPHS[0], model, ["\n".join(PARAGRAPHS), ""])
-    assert agreed.text.split("\n") == PARAGRAPHS
-    alone = block_model.main_text(tree, PARAGRAPHS[0], model, [PARAGRAPHS[0], ""])
-    assert alone.text.split("\n") == PARAGRAPHS[:1]
+    lines = [
+        blocks.normalized_words(text)
+        for text in ("Read more", long_line, "Officials said the budget stays", "")
+    ]
+    cases = {
+        "Read more": True,  # the whole line
+        "budget": False,  # one word of a 19-word sentence
+        "the minister said": False,  # 3 words of 19: too small a part
+        "said the budget": True,  # 3 of the 5-word line, though also inside the long one
+        "more the minister": False,  # short blocks do not run across lines
+        "four percent next year after a long": True,  # long blocks match anywhere
+        "budget stays read": False,
+    }
+    words = [blocks.normalized_words(text) for text in cases]
+    assert blocks.extractor_kept(words, lines) == list(cases.values())
+    assert blocks.extractor_kept([[]], lines) == [False]
 
 
 # --- the tree evaluator ----------------------------------------------------------------------------
@@ -206,17 +173,14 @@ def test_exported_scikit_learn_trees_score_as_scikit_learn_does() -> None:
     assert np.allclose(ours, model.predict_proba(x)[:, 1], atol=1e-9)
 
 
-def model_keeping(
-    feature: str, at_most: float, threshold: float = 0.5, inverted: bool = False
-) -> block_model.BlockModel:
-    """A one-stump model: a block is kept when `feature` <= `at_most` (> when `inverted`)."""
+def model_keeping(feature: str, at_most: float, threshold: float = 0.5) -> block_model.BlockModel:
+    """A one-stump model: a block is kept when `feature` <= `at_most`."""
     column = blocks.block_feature_names().index(feature)
-    leaves = (-5.0, 5.0) if inverted else (5.0, -5.0)
     data = {
         "name": "stump_model",
         "features": blocks.block_feature_names(),
         "threshold": threshold,
-        "ensemble": {"baseline": 0.0, "depth": 2, "trees": [stump(column, at_most, *leaves)]},
+        "ensemble": {"baseline": 0.0, "depth": 2, "trees": [stump(column, at_most, 5.0, -5.0)]},
     }
     return block_model.model_from_dict(data)
 

@@ -170,14 +170,8 @@ class BlockChoice:
     removed: tuple[RemovedSpan, ...]
 
 
-def main_text(
-    tree: HtmlElement,
-    extractor_text: str,
-    model: BlockModel,
-    other_texts: Sequence[str | None] = (),
-) -> BlockChoice:
-    """The blocks the model keeps, in page order, one per line. `other_texts` are the other
-    extractors' texts (blocks.OTHER_EXTRACTORS; flows/stages/other_extractors.py).
+def main_text(tree: HtmlElement, extractor_text: str, model: BlockModel) -> BlockChoice:
+    """The blocks the model keeps, in page order, one per line.
 
     When it keeps none, or far fewer words than the extractor found (`decide`), the extractor's
     text stands: a page the model cannot read is not a reason to lose what trafilatura found.
@@ -185,7 +179,7 @@ def main_text(
     blocks = page_blocks(tree)
     if not blocks:
         return BlockChoice(extractor_text, ())
-    x = block_features(blocks, title_of(tree), extractor_text, model.stopwords, other_texts)
+    x = block_features(blocks, title_of(tree), extractor_text, model.stopwords)
     scores = model.score(x)
     texts = [block.text for block in blocks]
     keep = decide(texts, scores.tolist(), model.threshold, extractor_text)

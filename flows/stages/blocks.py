@@ -329,7 +329,7 @@ def block_feature_names() -> list[str]:
         "page:log_chars",
         "page:log_blocks",
     ]
-    return names + agreement_feature_names()
+    return names
 
 
 def _tag_columns(tag: str) -> list[float]:
@@ -351,14 +351,11 @@ def block_features(
     title: str | None,
     extractor_text: str | None,
     stopwords: dict[str, frozenset[str]] | None = None,
-    other_texts: Sequence[str | None] = (),
 ) -> np.ndarray:
     """One row per block, columns as in `block_feature_names()`.
 
     `extractor_text` is trafilatura's main text for the page (None when it found none): a block
     it kept is a strong hint, and how much of the page it kept says whether it failed.
-    `other_texts` are the other extractors' texts, in the order of OTHER_EXTRACTORS (missing
-    ones count as finding nothing): see `agreement_features`.
     """
     n = len(blocks)
     if n == 0:
@@ -437,109 +434,7 @@ def block_features(
         ]
         row += page_columns
         rows.append(row)
-    agreement = agreement_features(blocks, words, chars, kept, other_texts)
-    return np.concatenate([text_columns, np.array(rows, dtype=float), agreement], axis=1)
-
-
-# ---------------------------------------------------------------------------------------------
-# Agreement between extractors
-
-# Extractors beside trafilatura whose verdicts are measures, in column order. Each fails on
-# other pages than trafilatura (other algorithms: resiliparse's DOM rules, readability's
-# scoring of containers), so where they agree a block is safer, and where they disagree a lot
-# one of them failed.
-OTHER_EXTRACTORS = ("resiliparse", "readability")
-
-
-def agreement_feature_names() -> list[str]:
-    names = []
-    for name in OTHER_EXTRACTORS:
-        names += [
-            f"{name}:kept",
-            f"{name}:word_share",
-            f"{name}:kept_prev",
-            f"{name}:kept_next",
-            f"{name}:container1_share",
-            f"{name}:container2_share",
-            f"{name}:container3_share",
-            f"page:{name}_share",
-            f"page:log_{name}_chars",
-            f"page:{name}_trafilatura_overlap",
-        ]
-    names += ["agree:count", "agree:container1_count", "page:agreement_min"]
-    return names
-
-
-def agreement_features(
-    blocks: Sequence[Block],
-    words: Sequence[Sequence[str]],
-    chars: np.ndarray,
-    trafilatura_kept: np.ndarray,
-    other_texts: Sequence[str | None],
-) -> np.ndarray:
-    """Per block: whether each other extractor kept it (the same text test as for trafilatura),
-    its share of the block's containers and of the page, how far it agrees with trafilatura on
-    the page (kept characters in common over kept by either), and how many extractors keep the
-    block and the bulk of its container."""
-    n = len(blocks)
-    texts = [*other_texts, *([None] * len(OTHER_EXTRACTORS))][: len(OTHER_EXTRACTORS)]
-    verdicts = [trafilatura_kept]
-    columns = []
-    overlaps = []
-    for text in texts:
-        lines = [normalized_words(line) for line in (text or "").split("\n")]
-        known = {word for line in lines for word in line}
-        kept = np.array(extractor_kept(words, lines), dtype=float)
-        verdicts.append(kept)
-        sizes: dict[int, list[float]] = {}
-        for block, size, keep in zip(blocks, chars, kept, strict=True):
-            for container in block.containers:
-                entry = sizes.setdefault(container, [0.0, 0.0])
-                entry[0] += size
-                entry[1] += size * keep
-        shares = np.zeros((n, 3))
-        for i, block in enumerate(blocks):
-            for level, container in enumerate(block.containers[:3]):
-                size, kept_chars = sizes[container]
-                shares[i, level] = kept_chars / max(1.0, size)
-        either = float((chars * np.maximum(kept, trafilatura_kept)).sum())
-        both = float((chars * kept * trafilatura_kept).sum())
-        overlap = both / either if either else 1.0
-        overlaps.append(overlap)
-        page = [
-            float((chars * kept).sum()) / max(1.0, float(chars.sum())),
-            math.log1p(len(text or "")),
-            overlap,
-        ]
-        columns.append(
-            np.column_stack(
-                [
-                    kept,
-                    [_coverage(w, known) for w in words] if n else np.zeros(0),
-                    np.concatenate([[0.0], kept[:-1]]) if n else kept,
-                    np.concatenate([kept[1:], [0.0]]) if n else kept,
-                    shares,
-                    np.tile(page, (n, 1)),
-                ]
-            )
-        )
-    count = np.sum(verdicts, axis=0)
-    # How many extractors keep most of the block's nearest container.
-    container_count = np.zeros(n)
-    for verdict in verdicts:
-        sizes = {}
-        for block, size, keep in zip(blocks, chars, verdict, strict=True):
-            if block.containers:
-                entry = sizes.setdefault(block.containers[0], [0.0, 0.0])
-                entry[0] += size
-                entry[1] += size * keep
-        container_count += [
-            1.0 if block.containers and (e := sizes[block.containers[0]])[1] >= 0.5 * e[0] else 0.0
-            for block in blocks
-        ]
-    page_min = np.full(n, min(overlaps) if overlaps else 1.0)
-    columns.append(np.column_stack([count, container_count, page_min]))
-    return np.concatenate(columns, axis=1).reshape(n, len(agreement_feature_names()))
+    return np.concatenate([text_columns, np.array(rows, dtype=float)], axis=1)
 
 
 def title_of(tree: HtmlElement) -> str | None:

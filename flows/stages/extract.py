@@ -18,7 +18,7 @@ from dataclasses import replace
 from lxml.html import HtmlElement
 
 from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
-from flows.stages import block_model, other_extractors
+from flows.stages import block_model
 from flows.stages.document import DocumentState, ExtractionSettings
 from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
 
@@ -53,8 +53,7 @@ def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) ->
     extractor_text = str(found.get("text") or "").strip()
     model = block_model.model_for(settings.block_model)
     if model is not None and tree is not None:
-        others = other_extractors.other_texts(html, tree)
-        choice = block_model.main_text(tree, extractor_text, model, others)
+        choice = block_model.main_text(tree, extractor_text, model)
         text, removed = choice.text, choice.removed
     else:
         text, removed = extractor_text, ()
