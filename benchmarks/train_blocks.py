@@ -318,6 +318,7 @@ def fold_of(site: str, folds: int) -> int:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     devset.add_common_arguments(parser)
+    devset.add_wcxb_argument(parser)
     parser.add_argument("--work-dir", type=Path, default=None, help="keep the measured pages here")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.5)
@@ -330,7 +331,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def load_corpus(corpus: str, args: argparse.Namespace) -> tuple[list[PageData], Path]:
-    archive = devset.ARCHIVES[corpus]
+    archive = devset.corpus_archive(args, corpus)
     cache = devset.cache_dir_of(corpus, args.cache_dir)
     if cache is None:
         raise SystemExit("train_blocks.py needs --cache-dir (it keeps the unpacked corpora)")

@@ -114,6 +114,29 @@ def test_extractor_agreement_matches_whole_words_only() -> None:
     assert x[1, kept] == 1.0
 
 
+def test_a_short_block_is_kept_only_as_a_good_part_of_one_line() -> None:
+    long_line = (
+        "the minister said the budget for schools would rise by four percent next year after "
+        "a long debate"
+    )
+    lines = [
+        blocks.normalized_words(text)
+        for text in ("Read more", long_line, "Officials said the budget stays", "")
+    ]
+    cases = {
+        "Read more": True,  # the whole line
+        "budget": False,  # one word of a 19-word sentence
+        "the minister said": False,  # 3 words of 19: too small a part
+        "said the budget": True,  # 3 of the 5-word line, though also inside the long one
+        "more the minister": False,  # short blocks do not run across lines
+        "four percent next year after a long": True,  # long blocks match anywhere
+        "budget stays read": False,
+    }
+    words = [blocks.normalized_words(text) for text in cases]
+    assert blocks.extractor_kept(words, lines) == list(cases.values())
+    assert blocks.extractor_kept([[]], lines) == [False]
+
+
 # --- the tree evaluator ----------------------------------------------------------------------------
 
 

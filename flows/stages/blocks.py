@@ -276,23 +276,31 @@ SHORT_BLOCK_SHARE = 0.3
 
 def extractor_kept(words: Sequence[Sequence[str]], lines: Sequence[Sequence[str]]) -> list[bool]:
     """Per block (its words), whether the extractor's text (its lines' words) holds it."""
-    line_strings = [(f" {' '.join(line)} ", len(line)) for line in lines if line]
     # Padded with spaces so that a block matches whole words only.
     joined = f" {' '.join(word for line in lines for word in line)} "
+    # A short block matches a run of words of a line at most 1/SHORT_BLOCK_SHARE times its
+    # length: every run of up to SHORT_BLOCK_WORDS - 1 words of such lines, with the shortest
+    # line holding it, is looked up in one dict instead of searched for line by line.
+    longest_line = int((SHORT_BLOCK_WORDS - 1) / SHORT_BLOCK_SHARE)
+    shortest_line_of: dict[tuple[str, ...], int] = {}
+    for line in lines:
+        size = len(line)
+        if not 0 < size <= longest_line:
+            continue
+        for start in range(size):
+            for end in range(start + 1, min(size, start + SHORT_BLOCK_WORDS - 1) + 1):
+                run = tuple(line[start:end])
+                if shortest_line_of.get(run, size + 1) > size:
+                    shortest_line_of[run] = size
     found = []
     for block_words in words:
-        sequence = f" {' '.join(block_words)} "
         if not block_words:
             found.append(False)
         elif len(block_words) >= SHORT_BLOCK_WORDS:
-            found.append(sequence in joined)
+            found.append(f" {' '.join(block_words)} " in joined)
         else:
-            found.append(
-                any(
-                    sequence in line and len(block_words) >= SHORT_BLOCK_SHARE * size
-                    for line, size in line_strings
-                )
-            )
+            shortest = shortest_line_of.get(tuple(block_words))
+            found.append(shortest is not None and len(block_words) >= SHORT_BLOCK_SHARE * shortest)
     return found
 
 
