@@ -356,3 +356,8 @@ def test_shipped_model_scores_with_trees() -> None:
     model = lineclass.load_model()
     assert isinstance(model.scorer, TreeEnsemble)
     assert model.name == lineclass.RULE_NAME == "line_model_v2"
+
+
+def test_model_tag_names_the_model_and_its_file() -> None:
+    tag = lineclass.model_tag()
+    assert re.fullmatch(r"line_model_v2\.[0-9a-f]{8}", tag)

@@ -24,6 +24,7 @@ Everything is pure: same lines, same scores. The model file loads once, lazily.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -348,6 +349,13 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_PATH) -> LineModel:
     return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def model_tag(path: Path = MODEL_PATH) -> str:
+    """What a row's `pipeline_version` can say about the line model: its name and the start of
+    its file's SHA-256 (a retrained model is another model)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{load_model(path).name}.{digest}"
 
 
 def score(lines: Sequence[str], model: LineModel | None = None) -> list[float]:
