@@ -16,8 +16,9 @@ Labels, per line of that text (as `clean_text` sees the lines: stripped, empty o
                or 60 % of its word 4-grams are.
 A line weighs the square root of its words (the WCXB metric counts words), lines without words
 nothing; the trafilatura set's lines weigh TRAFILATURA_WEIGHT times more (chosen by the
-other-sites figures: its pages are further from the article-only WCXB pages). The MLP learns
-from these labels. The decision numbers (the main-block threshold, the in-block floor and the
+other-sites figures: its pages are further from the article-only WCXB pages). Boosted trees
+(scikit-learn's HistGradientBoostingClassifier, exported to JSON; an MLP before line_model_v2)
+learn from these labels. The decision numbers (the main-block threshold, the in-block floor and the
 short lines' floor) are then chosen on the training pages only, with out-of-fold line scores
 (two folds by site), for the best mean of the corpora's own metrics; the features and the stopword
 lists stay those of the shipped model (the block model reuses them).
@@ -33,10 +34,15 @@ counts of `quality.evaluate_result`. A page left empty scores as nothing found.
   evaluate  clean_text with a model file on the pages, each corpus's figure
   report    generalization: every page scored by a model that never saw its site (K folds by
             site over both corpora), by a model trained on the other corpus only, and in-sample
+  variants  line scorers compared out of fold by site: line_model_v1's MLP, boosted trees on
+            the same features (scikit-learn; shipped since line_model_v2), and the MLP with a
+            learned second stage (boosted trees over the MLP's scores around each line and the
+            line's place against the MLP's main block; not shipped)
 
   python benchmarks/train_lines.py prepare --cache-dir DIR --jobs 1 --out /tmp/lines-pages.jsonl
   python benchmarks/train_lines.py report --data /tmp/lines-pages.jsonl --wcxb-root DIR/wcxb/wcxb-dev-articles
   python benchmarks/train_lines.py train --data /tmp/lines-pages.jsonl   # the shipped model
+  python benchmarks/train_lines.py variants --data /tmp/lines-pages.jsonl --wcxb-root DIR/wcxb/wcxb-dev-articles
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ from quality import Confusion, evaluate_result
 from flows.stages import blocks
 from flows.stages import clean as cleaner
 from flows.stages import line_model as lineclass
+from flows.stages.trees import TreeEnsemble
 
 CORPORA = ("wcxb", "trafilatura")
 HIDDEN = (16,)
@@ -406,9 +413,7 @@ def mean_f1(
     return float(np.mean([f.prf()[2] for f in figures.values()]))
 
 
-def tune(
-    model: lineclass.LineModel, pages: list[PageData], epochs: int, word_f1: WordF1
-) -> lineclass.LineModel:
+def tune(model: lineclass.LineModel, pages: list[PageData], word_f1: WordF1) -> lineclass.LineModel:
     """The decision numbers with the best objective on `pages`, scored with out-of-fold scores
     (two folds by site): a model's scores on its own training lines are too confident."""
     probs: dict[int, np.ndarray] = {}
@@ -417,9 +422,9 @@ def tune(
         held = [p for p in pages if fold_of(f"tune:{p.site}", 2) == side]
         if not fit or not held:
             fit = held = pages  # too few sites to split: in-sample scores
-        mlp = fit_mlp(fit, epochs)
+        scorer = fit_trees(fit)
         for page in held:
-            probs[id(page)] = mlp.predict(page.x)
+            probs[id(page)] = scorer.predict(page.x)
     best = (-1.0, model)
     for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
         candidate = replace(
@@ -442,12 +447,21 @@ def tune(
     return best[1]
 
 
+def fit_trees(pages: list[PageData]) -> TreeEnsemble:
+    """Boosted trees on the lines' features (the shipped scorer: on pages of unseen sites they
+    beat the MLP on both corpora, see `variants`), exported as the pipeline evaluates them."""
+    x, y, w = _rows(pages, lambda p: p.x)
+    trees = boosted_trees().fit(x, y, sample_weight=w)
+    # train_blocks' export of scikit-learn's trees: the one place that reads their internals.
+    return TreeEnsemble.from_dict(train_blocks.export(trees, 0.0, "")["ensemble"])
+
+
 def fit(
-    pages: list[PageData], stopwords: dict[str, frozenset[str]], epochs: int, word_f1: WordF1
+    pages: list[PageData], stopwords: dict[str, frozenset[str]], word_f1: WordF1
 ) -> lineclass.LineModel:
-    """The MLP on every training page, and its decision tuned on the same pages."""
-    model = lineclass.LineModel(lineclass.RULE_NAME, fit_mlp(pages, epochs), 0.5, 0.0, stopwords)
-    return tune(model, pages, epochs, word_f1)
+    """The trees on every training page, and their decision tuned on the same pages."""
+    model = lineclass.LineModel(lineclass.RULE_NAME, fit_trees(pages), 0.5, 0.0, stopwords)
+    return tune(model, pages, word_f1)
 
 
 @contextlib.contextmanager
@@ -505,17 +519,23 @@ def shipped_stopwords() -> dict[str, list[str]]:
 def model_dict(
     model: lineclass.LineModel, note: str, table: dict[str, list[str]]
 ) -> dict[str, Any]:
-    mlp = model.mlp
+    scorer = model.scorer
+    if isinstance(scorer, TreeEnsemble):
+        scores: dict[str, Any] = {"ensemble": scorer.to_dict()}
+    else:
+        scores = {
+            "mlp": {
+                "mean": np.round(scorer.mean, 6).tolist(),
+                "scale": np.round(scorer.scale, 6).tolist(),
+                "weights": [np.round(w, 6).tolist() for w in scorer.weights],
+                "biases": [np.round(b, 6).tolist() for b in scorer.biases],
+            }
+        }
     return {
         "name": model.name,
         "note": note,
         "features": lineclass.feature_names(),
-        "mlp": {
-            "mean": np.round(mlp.mean, 6).tolist(),
-            "scale": np.round(mlp.scale, 6).tolist(),
-            "weights": [np.round(w, 6).tolist() for w in mlp.weights],
-            "biases": [np.round(b, 6).tolist() for b in mlp.biases],
-        },
+        **scores,
         "stopwords": table,
         "threshold": model.threshold,
         "drop_below": model.drop_below,
@@ -584,6 +604,226 @@ def prepare(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
                     yield result
 
 
+# --- variants measured and not shipped (see docs/benchmarks.md): boosted trees, a second stage ----
+
+# A second stage re-scores every line from the first stage's scores around it and from where the
+# line stands against the first stage's main block; these are what it sees beside the line's own
+# base features (`lineclass.BASE_FEATURES`).
+STAGE2_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+STAGE2_WINDOWS = (2, 5, 15)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _shifted(values: np.ndarray, offset: int) -> np.ndarray:
+    out = np.zeros_like(values)
+    if offset < 0:
+        out[-offset:] = values[:offset]
+    else:
+        out[:-offset] = values[offset:]
+    return out
+
+
+def _signed_log(values: np.ndarray) -> np.ndarray:
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def relative_features(
+    page: PageData, first: np.ndarray, threshold: float, stopwords: dict[str, frozenset[str]]
+) -> np.ndarray:
+    """Per line: its base features, the first stage's score of it and of its neighbours, where
+    it stands against the first stage's main block (inside or not; distance to the block's start
+    and end in lines and in words, and as a share of the block's words; the block's size), and
+    how many of its content words the block uses elsewhere (a teaser or a comment is about
+    something else than the article; a page's title is part of the block it heads)."""
+    lines, n = page.lines, len(page.lines)
+    weights = [lineclass.line_weight(line) for line in lines]
+    block = np.array(lineclass.main_block(first.tolist(), threshold, weights), dtype=bool)
+    words = np.array([lineclass.word_count(line) for line in lines])
+    columns = [page.x[:, : len(lineclass.BASE_FEATURES)], first[:, None]]
+    columns.append(np.stack([_shifted(first, k) for k in STAGE2_NEIGHBOURS], axis=1))
+    columns.append(np.stack([lineclass._window_mean(first, h) for h in STAGE2_WINDOWS], axis=1))
+    position = np.zeros((n, 10))
+    position[:, 1:7] = -5.0  # no block: every line far outside it
+    if block.any():
+        lo, hi = int(np.argmax(block)), n - int(np.argmax(block[::-1]))
+        index = np.arange(n)
+        cumulative = np.concatenate([[0.0], np.cumsum(words)])
+        to_start = np.where(
+            index >= lo, cumulative[index] - cumulative[lo], cumulative[index + 1] - cumulative[lo]
+        )
+        to_end = np.where(
+            index < hi, cumulative[hi] - cumulative[index + 1], cumulative[hi] - cumulative[index]
+        )
+        block_words = max(1.0, cumulative[hi] - cumulative[lo])
+        position = np.stack(
+            [
+                block.astype(float),
+                _signed_log(index - lo),
+                _signed_log((hi - 1) - index),
+                _signed_log(to_start),
+                _signed_log(to_end),
+                np.clip(to_start / block_words, -2, 3),
+                np.clip(to_end / block_words, -2, 3),
+                np.full(n, block_words / max(1.0, cumulative[-1])),
+                np.full(n, np.log1p(hi - lo)),
+                np.full(n, np.log1p(block_words)),
+            ],
+            axis=1,
+        )
+    columns.append(position)
+    language = lineclass.page_language(lines, stopwords)
+    stop = stopwords.get(language or "", frozenset())
+    content = [
+        {w for w in (t.lower() for t in _CONTENT_WORD.findall(line)) if w not in stop}
+        for line in lines
+    ]
+    in_block: dict[str, int] = {}
+    for i in np.flatnonzero(block):
+        for word in content[i]:
+            in_block[word] = in_block.get(word, 0) + 1
+    topical = np.zeros((n, 2))
+    for i, own in enumerate(content):
+        if own:
+            mine = 1 if block[i] else 0
+            topical[i, 0] = sum(1 for w in own if in_block.get(w, 0) - mine > 0) / len(own)
+            topical[i, 1] = np.log1p(len(own))
+    columns.append(topical)
+    return np.concatenate(columns, axis=1)
+
+
+def boosted_trees() -> Any:
+    """The block model's settings (benchmarks/train_blocks.py), a few more trees."""
+    # scikit-learn is for training only: the pipeline never imports it.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=150,
+        learning_rate=0.1,
+        max_leaf_nodes=31,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    )
+
+
+def _rows(
+    pages: list[PageData], x_of: Callable[[PageData], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, ws = [], [], []
+    for page in pages:
+        known = page.labels >= 0
+        xs.append(x_of(page)[known])
+        ys.append(page.labels[known])
+        ws.append(page.weights[known])
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+ScoresOf = Callable[[list[PageData], list[PageData]], dict[int, np.ndarray]]
+
+
+def out_of_fold(
+    pages: list[PageData], folds: int, salt: str, scores_of: ScoresOf
+) -> dict[int, np.ndarray]:
+    """Every page's scores from a model fitted on the pages of the other folds (by site)."""
+    probs: dict[int, np.ndarray] = {}
+    for fold in range(folds):
+        held = [p for p in pages if fold_of(salt + p.site, folds) == fold]
+        fit_on = [p for p in pages if fold_of(salt + p.site, folds) != fold]
+        if held:
+            probs.update(scores_of(fit_on, held))
+    return probs
+
+
+def mlp_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+    mlp = fit_mlp(fit_on)
+    return {id(p): mlp.predict(p.x) for p in held}
+
+
+def trees_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+    x, y, w = _rows(fit_on, lambda p: p.x)
+    trees = boosted_trees().fit(x, y, sample_weight=w)
+    return {id(p): trees.predict_proba(p.x)[:, 1] for p in held}
+
+
+def stacked_scores(stopwords: dict[str, frozenset[str]], threshold: float) -> ScoresOf:
+    """The MLP, then a second stage (boosted trees over `relative_features`) trained on the
+    MLP's out-of-fold scores of the training pages (two levels of folds: the second stage never
+    learns from scores the MLP made on its own training lines)."""
+
+    def scores_of(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+        inner = out_of_fold(fit_on, FOLDS - 1, "inner:", mlp_scores)
+        x, y, w = _rows(fit_on, lambda p: relative_features(p, inner[id(p)], threshold, stopwords))
+        second = boosted_trees().fit(x, y, sample_weight=w)
+        first = mlp_scores(fit_on, held)
+        return {
+            id(p): second.predict_proba(relative_features(p, first[id(p)], threshold, stopwords))[
+                :, 1
+            ]
+            for p in held
+        }
+
+    return scores_of
+
+
+def corpus_figures(
+    model: lineclass.LineModel, pages: list[PageData], probs: dict[int, np.ndarray], word_f1: WordF1
+) -> dict[str, tuple[float, float, float]]:
+    """Each corpus's P/R/F1 when the cleaner decides with `model`'s numbers on `probs`."""
+    figures: dict[str, Figures] = {}
+    for page in pages:
+        keep = decide(model, page, probs[id(page)])
+        total = figures.setdefault(page.corpus, Figures.empty(page.corpus))
+        if page.words is not None:
+            kept = [k and not ruled for k, ruled in zip(keep, page.by_rules, strict=True)]
+            total.sums += page.words.prf(kept)
+            total.pages += 1
+        else:
+            total.add(kept_body(page, keep), page.gold, word_f1)
+    return {corpus: f.prf() for corpus, f in figures.items()}
+
+
+def variants(
+    pages: list[PageData], table: dict[str, list[str]], args: argparse.Namespace, word_f1: WordF1
+) -> None:
+    """The line scorers compared (line_model_v1's MLP, the shipped boosted trees, the MLP with a
+    second stage), each page scored out of fold by site; per
+    scorer the decision numbers of the grid with the best mean of the two corpora (the same
+    grid for every scorer, chosen on the same out-of-fold scores: comparable, a little kind)."""
+    stopwords = {lang: frozenset(words) for lang, words in table.items()}
+    shipped = lineclass.load_model()
+    scorers: dict[str, ScoresOf] = {
+        "mlp": mlp_scores,
+        "trees": trees_scores,
+        "mlp+second-stage": stacked_scores(stopwords, shipped.threshold),
+    }
+    scorers = {name: scorers[name] for name in args.scorers.split(",")}
+    print("| line scorer | decision | WCXB P | R | F1 | trafilatura set P | R | F1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name, scores_of in scorers.items():
+        started = time.perf_counter()
+        probs = out_of_fold(pages, args.folds, "", scores_of)
+        best: tuple[float, str, dict[str, tuple[float, float, float]]] = (-1.0, "", {})
+        for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
+            candidate = replace(
+                shipped,
+                threshold=threshold,
+                drop_below=drop_below,
+                short_line_words=SHORT_LINE_WORDS,
+                short_drop_below=round(drop_below + raise_, 3),
+                floor_min_lines=FLOOR_MIN_LINES,
+            )
+            figures = corpus_figures(candidate, pages, probs, word_f1)
+            value = float(np.mean([f[2] for f in figures.values()]))
+            if value > best[0]:
+                numbers = f"{threshold}/{drop_below}/{candidate.short_drop_below}"
+                best = (value, numbers, figures)
+        _, numbers, figures = best
+        cells = " | ".join(f"{v:.3f}" for c in CORPORA for v in figures.get(c, (0.0, 0.0, 0.0)))
+        print(f"| {name} | {numbers} | {cells} |", flush=True)
+        print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -623,18 +863,18 @@ def report(
     for fold in range(args.folds):
         train = [p for p in pages if fold_of(p.site, args.folds) != fold]
         print(f"fold {fold}:", file=sys.stderr)
-        fold_models[fold] = fit(train, stopwords, args.epochs, word_f1)
+        fold_models[fold] = fit(train, stopwords, word_f1)
     for corpus, ps in by_corpus.items():
         figures = score_cleaned(ps, lambda p: fold_models[fold_of(p.site, args.folds)], word_f1)
         rows.append((corpus, f"other sites ({args.folds} folds by site)", figures.prf()))
     if len(by_corpus) == len(CORPORA):
         for corpus, ps in by_corpus.items():
             print(f"other corpus than {corpus}:", file=sys.stderr)
-            other = fit([p for p in pages if p.corpus != corpus], stopwords, args.epochs, word_f1)
+            other = fit([p for p in pages if p.corpus != corpus], stopwords, word_f1)
             figures = score_cleaned(ps, lambda _p, model=other: model, word_f1)
             rows.append((corpus, "other corpus only", figures.prf()))
     print("in-sample:", file=sys.stderr)
-    every = fit(pages, stopwords, args.epochs, word_f1)
+    every = fit(pages, stopwords, word_f1)
     for corpus, ps in by_corpus.items():
         rows.append((corpus, "in-sample", score_cleaned(ps, lambda _p: every, word_f1).prf()))
     print("\n| corpus | text path | P | R | F1 |\n|---|---|---:|---:|---:|")
@@ -652,20 +892,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", default=",".join(CORPORA))
     p.add_argument("--jobs", type=int, default=1)
     p.add_argument("--out", type=Path, required=True)
-    for name in ("train", "evaluate", "report"):
+    for name in ("train", "evaluate", "report", "variants"):
         s = sub.add_parser(name)
         s.add_argument("--data", type=Path, required=True)
         s.add_argument("--corpus", default=",".join(CORPORA), help="the corpora to use")
         s.add_argument(
             "--wcxb-root", type=Path, default=None, help="the unpacked wcxb-dev-articles folder"
         )
-        s.add_argument("--epochs", type=int, default=EPOCHS)
         if name == "train":
             s.add_argument("--out", type=Path, default=lineclass.MODEL_PATH)
         if name == "evaluate":
             s.add_argument("--model", type=Path, default=None, help="default: the shipped model")
-        if name == "report":
+        if name in ("report", "variants"):
             s.add_argument("--folds", type=int, default=FOLDS)
+        if name == "variants":
+            s.add_argument(
+                "--scorers",
+                default="mlp,trees,mlp+second-stage",
+                help="mlp (line_model_v1's), trees (the shipped kind), mlp+second-stage",
+            )
     args = parser.parse_args(argv)
     if args.command == "prepare":
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -681,7 +926,7 @@ def main(argv: list[str] | None = None) -> int:
     pages, table = load_data(args.data, corpora)
     if args.command == "train":
         stopwords = {lang: frozenset(words) for lang, words in table.items()}
-        model = fit(pages, stopwords, args.epochs, word_f1)
+        model = fit(pages, stopwords, word_f1)
         note = f"trained by benchmarks/train_lines.py on {','.join(corpora)} of {args.data.name}"
         args.out.parent.mkdir(parents=True, exist_ok=True)
         data = model_dict(model, note, table)
@@ -695,6 +940,9 @@ def main(argv: list[str] | None = None) -> int:
             if ps:
                 prec, rec, f1 = score_cleaned(ps, lambda _p: model, word_f1).prf()
                 print(f"{corpus}: {len(ps)} pages, P {prec:.3f} R {rec:.3f} F1 {f1:.3f}")
+        return 0
+    if args.command == "variants":
+        variants(pages, table, args, word_f1)
         return 0
     report(pages, table, args, word_f1)
     return 0

@@ -13,6 +13,7 @@ import pytest
 
 from flows.stages import line_model as lineclass
 from flows.stages.clean import clean_text
+from flows.stages.trees import TreeEnsemble
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -291,10 +292,72 @@ def test_training_script_runs_on_a_tiny_synthetic_set(tmp_path: Path) -> None:
     data = tmp_path / "pages.jsonl"
     data.write_text("\n".join(json.dumps(page) for page in synthetic_pages(8)) + "\n")
     out = tmp_path / "model.json"
-    argv = ["train", "--data", str(data), "--out", str(out), "--epochs", "3"]
+    argv = ["train", "--data", str(data), "--out", str(out)]
     assert train_lines.main(argv) == 0
     model = lineclass.model_from_dict(json.loads(out.read_text()))
     assert model.stopwords == lineclass.load_model().stopwords  # part of the features: kept
     assert model.threshold in train_lines.THRESHOLDS and model.drop_below in train_lines.DROP_BELOW
+    assert isinstance(model.scorer, TreeEnsemble)  # the shipped kind of scorer
     lines = [*MENU, *ARTICLE, *FOOTER]
-    assert len(lineclass.score(lines, model)) == len(lines)
+    scores = lineclass.score(lines, model)
+    assert len(scores) == len(lines)
+    # Trained on pages of this very shape: the article scores above the menu and the footer.
+    article = scores[len(MENU) : len(MENU) + len(ARTICLE)]
+    rest = scores[: len(MENU)] + scores[len(MENU) + len(ARTICLE) :]
+    assert sum(article) / len(article) > sum(rest) / len(rest)
+
+
+def test_second_stage_features_say_where_a_line_stands_against_the_main_block() -> None:
+    lines = [*MENU, *ARTICLE, *RELATED]
+    page = train_lines.PageData(
+        "wcxb",
+        "x",
+        "example.com",
+        lines,
+        lineclass.features(lines, STOPWORDS),
+        np.zeros(len(lines), dtype=np.int8),
+        np.ones(len(lines)),
+        [False] * len(lines),
+        {},
+    )
+    # A first stage that found the article exactly.
+    first = np.array([0.9 if line in ARTICLE else 0.05 for line in lines])
+    x = train_lines.relative_features(page, first, 0.5, STOPWORDS)
+    base = len(lineclass.BASE_FEATURES)
+    inside, to_start, to_end = x[:, base + 10], x[:, base + 11], x[:, base + 12]
+    start, end = len(MENU), len(MENU) + len(ARTICLE) - 1
+    assert inside.tolist() == [1.0 if start <= i <= end else 0.0 for i in range(len(lines))]
+    assert to_start[start] == 0 and to_end[end] == 0
+    assert to_start[start - 1] < 0 < to_start[start + 1]  # before the block: negative
+    assert to_end[end + 1] < 0 < to_end[end - 1]  # after it: negative
+    # Content words the block uses elsewhere: an article line shares its topic, a teaser less.
+    topical = x[:, -2]
+    article_line = lines.index(ARTICLE[1])  # "The plan, ... four lines and 60 new stops."
+    teaser = lines.index(RELATED[3])  # "Train strike: what you need to know"
+    assert topical[article_line] > topical[teaser]
+
+
+def test_exported_line_trees_score_as_scikit_learn_does_and_survive_the_model_file() -> None:
+    pytest.importorskip("sklearn")
+    pages = [train_lines.page_data(page, STOPWORDS) for page in synthetic_pages(8)]
+    known = [p for p in pages if p is not None]
+    trees = train_lines.boosted_trees().set_params(max_iter=20, min_samples_leaf=5)
+    x, y, w = train_lines._rows(known, lambda p: p.x)
+    trees.fit(x, y, sample_weight=w)
+    exported = TreeEnsemble.from_dict(train_lines.train_blocks.export(trees, 0.0, "")["ensemble"])
+    rows = lineclass.features([*COOKIES, *MENU, *ARTICLE, *RELATED, *FOOTER], STOPWORDS)
+    assert np.allclose(exported.predict(rows), trees.predict_proba(rows)[:, 1], atol=1e-9)
+    # Through the model file's form and back: the same scores.
+    again = TreeEnsemble.from_dict(json.loads(json.dumps(exported.to_dict())))
+    assert np.array_equal(again.predict(rows), exported.predict(rows))
+
+
+def test_shipped_model_scores_with_trees() -> None:
+    model = lineclass.load_model()
+    assert isinstance(model.scorer, TreeEnsemble)
+    assert model.name == lineclass.RULE_NAME == "line_model_v2"
+
+
+def test_model_tag_names_the_model_and_its_file() -> None:
+    tag = lineclass.model_tag()
+    assert re.fullmatch(r"line_model_v2\.[0-9a-f]{8}", tag)

@@ -26,77 +26,13 @@ from lxml.html import HtmlElement
 from flows.core.records import RemovedSpan
 from flows.stages import line_model
 from flows.stages.blocks import block_feature_names, block_features, page_blocks, title_of
+from flows.stages.trees import TreeEnsemble
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "blocks.v1.json"
 # The kind of span a block the model drops becomes (the same kind as the line model's).
 KIND = "non_article"
 # The column saying whether the extractor (trafilatura) kept a block.
 EXTRACTOR_KEPT = block_feature_names().index("extractor_kept")
-
-
-@dataclass(frozen=True)
-class TreeEnsemble:
-    """Binary trees flattened into parallel arrays; the score is sigmoid(baseline + sum of
-    the leaves reached). A node goes left when its feature's value is <= its threshold."""
-
-    baseline: float
-    feature: np.ndarray  # per node; a leaf tests column 0 against +inf and points to itself
-    threshold: np.ndarray
-    left: np.ndarray  # node indexes into the same arrays
-    right: np.ndarray
-    value: np.ndarray  # a leaf's contribution
-    roots: np.ndarray  # the root node of each tree
-    depth: int  # the longest root-to-leaf path
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        if x.shape[0] == 0:
-            return np.zeros(0)
-        rows = np.arange(x.shape[0])[:, None]
-        node = np.broadcast_to(self.roots, (x.shape[0], len(self.roots))).copy()
-        # A leaf points to itself both ways (see from_dict), so every row takes `depth` steps
-        # with no test for leaves: the same nodes are reached, with fewer array passes.
-        for _ in range(self.depth):
-            goes_left = x[rows, self.feature[node]] <= self.threshold[node]
-            node = np.where(goes_left, self.left[node], self.right[node])
-        raw = self.baseline + self.value[node].sum(axis=1)
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0))))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TreeEnsemble:
-        feature: list[int] = []
-        threshold: list[float] = []
-        left: list[int] = []
-        right: list[int] = []
-        value: list[float] = []
-        roots: list[int] = []
-        for tree in data["trees"]:
-            offset = len(feature)
-            roots.append(offset)
-            for f, t, lo, hi, v in zip(
-                tree["feature"],
-                tree["threshold"],
-                tree["left"],
-                tree["right"],
-                tree["value"],
-                strict=True,
-            ):
-                node = len(feature)
-                leaf = f < 0
-                feature.append(0 if leaf else f)
-                threshold.append(np.inf if leaf else t)
-                left.append(node if leaf else lo + offset)
-                right.append(node if leaf else hi + offset)
-                value.append(v)
-        return cls(
-            baseline=float(data["baseline"]),
-            feature=np.array(feature, dtype=np.int64),
-            threshold=np.array(threshold, dtype=float),
-            left=np.array(left, dtype=np.int64),
-            right=np.array(right, dtype=np.int64),
-            value=np.array(value, dtype=float),
-            roots=np.array(roots, dtype=np.int64),
-            depth=int(data["depth"]),
-        )
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ A line alone says little; its shape and its neighbours say a lot. This module on
 - `features(lines)`: per line, its shape (length, sentence end, stopword density in the page's
   language, capitalization, digits, punctuation, list and separator marks, repetition, position),
   the same for the lines around it, and how much prose lies before and after it;
-- `score(lines)`: a small MLP (weights in `flows/stages/models/lines.v1.json`, trained by
-  `benchmarks/train_lines.py` on lines labelled by the WCXB corpus's gold main text and by the
-  trafilatura set's snippets and newsclean's HTML path) gives each line the probability that it
-  belongs to the article body;
+- `score(lines)`: gradient-boosted trees (exported to `flows/stages/models/lines.v2.json` and
+  evaluated with numpy, `flows/stages/trees.py`; trained by `benchmarks/train_lines.py` on lines
+  labelled by the WCXB corpus's gold main text and by the trafilatura set's snippets and
+  newsclean's HTML path) give each line the probability that it belongs to the article body (an
+  older model file holds a small MLP instead; both load);
 - `main_block(scores)`: the article is one contiguous region: the span with the highest sum of
   (score - threshold), weighted by line length, so short gaps (an image caption, an ad slot, a
   subheading) inside the article are bridged and prose-like islands outside it are not;
@@ -23,6 +24,7 @@ Everything is pure: same lines, same scores. The model file loads once, lazily.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -35,9 +37,11 @@ from typing import Any
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v1.json"
+from flows.stages.trees import TreeEnsemble
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v2.json"
 # The rule name every span dropped by the model carries (versioned with the model file).
-RULE_NAME = "line_model_v1"
+RULE_NAME = "line_model_v2"
 # The kind of span a line the model drops becomes.
 KIND = "non_article"
 
@@ -303,10 +307,11 @@ class Mlp:
 
 @dataclass(frozen=True)
 class LineModel:
-    """The MLP over line features, its stopword lists, and how the cleaner decides."""
+    """The scorer over line features (boosted trees, or an MLP in older model files), its
+    stopword lists, and how the cleaner decides."""
 
     name: str
-    mlp: Mlp
+    scorer: Mlp | TreeEnsemble
     threshold: float  # a line's score above this counts for the main block
     drop_below: float  # inside the main block, a line scoring under this still goes
     stopwords: dict[str, frozenset[str]]
@@ -319,7 +324,7 @@ class LineModel:
     floor_min_lines: int = 0
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.mlp.predict(x)
+        return self.scorer.predict(x)
 
 
 def model_from_dict(data: dict[str, Any]) -> LineModel:
@@ -327,7 +332,11 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
         raise ValueError(f"{data['name']}: its features do not match this version of lineclass")
     return LineModel(
         name=data["name"],
-        mlp=Mlp.from_dict(data["mlp"]),
+        scorer=(
+            TreeEnsemble.from_dict(data["ensemble"])
+            if "ensemble" in data
+            else Mlp.from_dict(data["mlp"])
+        ),
         threshold=float(data["threshold"]),
         drop_below=float(data["drop_below"]),
         stopwords={lang: frozenset(words) for lang, words in data["stopwords"].items()},
@@ -340,6 +349,13 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_PATH) -> LineModel:
     return model_from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def model_tag(path: Path = MODEL_PATH) -> str:
+    """What a row's `pipeline_version` can say about the line model: its name and the start of
+    its file's SHA-256 (a retrained model is another model)."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    return f"{load_model(path).name}.{digest}"
 
 
 def score(lines: Sequence[str], model: LineModel | None = None) -> list[float]:
