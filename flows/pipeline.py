@@ -63,7 +63,7 @@ from flows.readers import discover  # noqa: E402
 from flows.run_steps import RUN_STEPS, configured  # noqa: E402
 from flows.run_steps.base import RunStep, StagedBatch  # noqa: E402
 from flows.run_steps.passes import RunFacts, Steps, apply_pass, remeasure  # noqa: E402
-from flows.stages.block_model import model_tag  # noqa: E402
+from flows.stages import block_model, line_model  # noqa: E402
 from flows.stages.document import ProcessSettings  # noqa: E402
 from flows.stages.extract import ExtractionSettings  # noqa: E402
 
@@ -166,9 +166,10 @@ def clean_articles(
 
 
 def pipeline_version(config: RunConfig) -> str:
-    """The version a run's rows carry: newsclean's, the block model's, and `fast` when
-    trafilatura ran without its fallbacks (rows of other settings are another pipeline)."""
-    version = f"{__version__}+{model_tag()}"
+    """The version a run's rows carry: newsclean's, the block model's (HTML), the line model's
+    (plain text), and `fast` when trafilatura ran without its fallbacks (rows of other settings
+    are another pipeline)."""
+    version = f"{__version__}+{block_model.model_tag()}.{line_model.model_tag()}"
     return f"{version}.fast" if config.fast_extraction else version
 
 

@@ -322,3 +322,12 @@ def test_fast_extraction_rows_say_so_in_their_version() -> None:
     standard = pipeline_version(RunConfig.build())
     fast = pipeline_version(RunConfig.build(fast_extraction=True))
     assert fast != standard and fast.startswith(standard) and fast.endswith(".fast")
+
+
+def test_rows_name_both_models_in_their_version() -> None:
+    from flows.pipeline import pipeline_version  # imports Prefect: as the tests above, only here
+    from flows.stages import block_model, line_model
+
+    version = pipeline_version(RunConfig.build())
+    assert block_model.model_tag() in version and line_model.model_tag() in version
+    assert block_model.model_tag() != line_model.model_tag()
