@@ -160,16 +160,6 @@ def agreement_features(
     return np.concatenate(columns, axis=1).reshape(n, len(agreement_feature_names()))
 
 
-def title_of(tree: HtmlElement) -> str | None:
-    """The page's title as a reader sees it: og:title, else <title>, else the first h1."""
-    for xpath in ('//meta[@property="og:title"]/@content', "//title/text()", "//h1//text()"):
-        found = [value.strip() for value in tree.xpath(xpath) if isinstance(value, str)]
-        text = " ".join(value for value in found if value)
-        if text:
-            return text
-    return None
-
-
 def coverage(words: Sequence[str], known: set[str]) -> float:
     return sum(1 for word in words if word in known) / len(words) if words else 0.0
 

@@ -400,17 +400,8 @@ def mean_f1(
     word_f1: WordF1,
 ) -> float:
     """The tuning objective: the mean over the corpora present of each one's F1."""
-    figures: dict[str, Figures] = {}
-    for page in pages:
-        keep = decide(model, page, probs[id(page)])
-        total = figures.setdefault(page.corpus, Figures.empty(page.corpus))
-        if page.words is not None:
-            kept = [k and not ruled for k, ruled in zip(keep, page.by_rules, strict=True)]
-            total.sums += page.words.prf(kept)
-            total.pages += 1
-        else:
-            total.add(kept_body(page, keep), page.gold, word_f1)
-    return float(np.mean([f.prf()[2] for f in figures.values()]))
+    figures = corpus_figures(model, pages, probs, word_f1)
+    return float(np.mean([f1 for _, _, f1 in figures.values()]))
 
 
 def tune(model: lineclass.LineModel, pages: list[PageData], word_f1: WordF1) -> lineclass.LineModel:
