@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -586,6 +587,25 @@ def test_write_data_docs_and_results(suites: Suites, tmp_path: Path) -> None:
 
     saved = write_results_json(outcome, tmp_path / "validation.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["batch"]["success"] is False
+
+
+def test_data_docs_read_offline_with_the_vendored_stylesheet(
+    suites: Suites, tmp_path: Path
+) -> None:
+    """Every page of the report links Bootstrap from the report's own folder, not from the CDN
+    its template names, and the linked file is there, whatever the page's depth."""
+    outcome = run(suites, base_frame(rows=3), ValidationSettings())
+    index = write_data_docs(outcome, tmp_path / "docs", run_name="run-8")
+    pages = [index, *sorted((tmp_path / "docs" / "validations").rglob("*.html"))]
+    assert len(pages) == 3
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css" not in html
+        links = re.findall(r'href="([^"]*bootstrap-[0-9.]+\.min\.css)"', html)
+        assert links, page
+        for link in links:
+            stylesheet = (page.parent / link).resolve()
+            assert stylesheet.is_file() and stylesheet.read_text(encoding="utf-8").startswith("/*!")
 
 
 def test_missing_not_null_check_is_a_suite_error(suite_dir: Path) -> None:

@@ -24,6 +24,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -648,10 +649,26 @@ _FALLBACK_STYLE = """<style>/* newsclean: readable without the CDN */
 _INDEX_MARKER = '<div id="section-1-content-block-2-1-body-table-toolbar"'
 
 
+# GX's pages load Bootstrap's stylesheet from a CDN; a report read offline (a CI artifact, an
+# air-gapped machine) has it from here instead: Bootstrap 4.3.1, MIT, assets/bootstrap-LICENSE.txt.
+_ASSETS = Path(__file__).resolve().parent / "assets"
+_VENDORED_STYLESHEETS = {
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": "bootstrap-4.3.1.min.css",
+}
+VENDORED_DIR = "static/vendor"
+
+
 def _readable_offline(report_dir: Path, status: Mapping[str, bool]) -> None:
     pages = sorted((report_dir / "validations").rglob("*.html"))
+    vendored = report_dir / VENDORED_DIR
+    vendored.mkdir(parents=True, exist_ok=True)
+    for name in (*_VENDORED_STYLESHEETS.values(), "bootstrap-LICENSE.txt"):
+        shutil.copyfile(_ASSETS / name, vendored / name)
     for page in [report_dir / "index.html", *pages]:
         html = page.read_text(encoding="utf-8").replace("<head>", "<head>" + _FALLBACK_STYLE, 1)
+        for url, name in _VENDORED_STYLESHEETS.items():
+            local = os.path.relpath(vendored / name, page.parent).replace(os.sep, "/")
+            html = html.replace(f'href="{url}"', f'href="{local}"')
         if page.name == "index.html":
             html = html.replace(
                 _INDEX_MARKER, _page_list(report_dir, pages, status) + _INDEX_MARKER, 1
