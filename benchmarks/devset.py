@@ -94,6 +94,22 @@ class Page:
         """The URL to give an extractor: a label or a typo ("xhttps://") is no evidence."""
         return self.url if self.url.startswith(("http://", "https://")) else None
 
+    def html_document(self, record_id: str) -> Any:
+        """The page as the pipeline's HTML reader hands it over (a SourceDocument), its URL as
+        the seed's."""
+        # Imported here: the benchmarks' workers import the stages, the parent need not.
+        from flows.core.records import SeedMetadata, SourceDocument
+
+        return SourceDocument(
+            record_id=record_id,
+            source_uri=self.url,
+            source_format="html",
+            content_kind="html",
+            content=self.html,
+            raw_size_bytes=len(self.html.encode("utf-8")),
+            seed=SeedMetadata(url=self.web_url),
+        )
+
 
 # --- command line ---------------------------------------------------------------------------
 

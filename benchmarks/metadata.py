@@ -253,18 +253,10 @@ def predict_trafilatura(page: Page) -> Prediction:
 
 
 def predict_newsclean(page: Page) -> Prediction:
-    from flows.core.records import Rejection, RunContext, SeedMetadata, SourceDocument
+    from flows.core.records import Rejection, RunContext
     from flows.stages.process import process_document
 
-    doc = SourceDocument(
-        record_id="x",
-        source_uri=page.url,
-        source_format="html",
-        content_kind="html",
-        content=page.html,
-        raw_size_bytes=len(page.html.encode("utf-8")),
-        seed=SeedMetadata(url=page.web_url),
-    )
+    doc = page.html_document("x")
     row = process_document(doc, RunContext("bench", STARTED_AT, "bench")).outcome
     if isinstance(row, Rejection):  # the pipeline keeps no article, so no fields
         return Prediction()

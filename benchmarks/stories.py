@@ -44,19 +44,11 @@ SWEEP = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 def extract_page(ref: devset.PageRef) -> dict[str, Any] | None:
     """The page's article row fields the story step reads, or None when it is quarantined."""
     # Imported in the worker: the stages load their models once per process.
-    from flows.core.records import Rejection, RunContext, SeedMetadata, SourceDocument
+    from flows.core.records import Rejection, RunContext
     from flows.stages.process import process_document
 
     page = ref.load()
-    doc = SourceDocument(
-        record_id=ref.file,
-        source_uri=page.url,
-        source_format="html",
-        content_kind="html",
-        content=page.html,
-        raw_size_bytes=len(page.html.encode("utf-8")),
-        seed=SeedMetadata(url=page.web_url),
-    )
+    doc = page.html_document(ref.file)
     row, _, problem = devset.timed_call(
         lambda: process_document(doc, RunContext("bench", INGESTED_AT, "bench")).outcome, 60
     )
@@ -202,22 +194,14 @@ def report_corpus(corpus: str, rows: list[dict[str, Any]], sample: int) -> dict[
     chosen = sorted(multi)
     random.Random(13).shuffle(chosen)
     for story in sorted(chosen[:sample]):
-        print(f"- story {story}:")
-        for article_id in sorted(multi[story]):
-            row = by_id[article_id]
-            date = row["published_at"].date() if row["published_at"] else "undated"
-            print(f"    - [{date}] {row['title']!r} {row['url']}")
+        print_story(story, multi[story], by_id)
     print()
     looser = {s: ids for s, ids in stories_of(rows, LOOSE).items() if len(ids) > 1}
     extra = sorted(s for s, ids in looser.items() if sorted(ids) not in map(sorted, multi.values()))
     print(f"Stories that form only at the looser threshold {LOOSE} (where false joins begin):")
     print()
     for story in extra[:sample]:
-        print(f"- story {story}:")
-        for article_id in sorted(looser[story]):
-            row = by_id[article_id]
-            date = row["published_at"].date() if row["published_at"] else "undated"
-            print(f"    - [{date}] {row['title']!r} {row['url']}")
+        print_story(story, looser[story], by_id)
     print()
     return {
         "articles": len(rows),
@@ -227,6 +211,15 @@ def report_corpus(corpus: str, rows: list[dict[str, Any]], sample: int) -> dict[
         "sweep": sweep,
         "seconds": seconds,
     }
+
+
+def print_story(story: str, article_ids: list[str], by_id: dict[str, dict[str, Any]]) -> None:
+    """One story and its articles, dated, as a reader checks them by hand."""
+    print(f"- story {story}:")
+    for article_id in sorted(article_ids):
+        row = by_id[article_id]
+        date = row["published_at"].date() if row["published_at"] else "undated"
+        print(f"    - [{date}] {row['title']!r} {row['url']}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

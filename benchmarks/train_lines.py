@@ -393,6 +393,19 @@ def decide(model: lineclass.LineModel, page: PageData, probs: np.ndarray) -> lis
     return [not off for off in lineclass.off_article(page.lines, probs.tolist(), model)]
 
 
+def decision_grid(model: lineclass.LineModel) -> Iterator[lineclass.LineModel]:
+    """`model` with each decision of the tuning grid."""
+    for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
+        yield replace(
+            model,
+            threshold=threshold,
+            drop_below=drop_below,
+            short_line_words=SHORT_LINE_WORDS,
+            short_drop_below=round(drop_below + raise_, 3),
+            floor_min_lines=FLOOR_MIN_LINES,
+        )
+
+
 def mean_f1(
     model: lineclass.LineModel,
     pages: list[PageData],
@@ -417,15 +430,7 @@ def tune(model: lineclass.LineModel, pages: list[PageData], word_f1: WordF1) -> 
         for page in held:
             probs[id(page)] = scorer.predict(page.x)
     best = (-1.0, model)
-    for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
-        candidate = replace(
-            model,
-            threshold=threshold,
-            drop_below=drop_below,
-            short_line_words=SHORT_LINE_WORDS,
-            short_drop_below=round(drop_below + raise_, 3),
-            floor_min_lines=FLOOR_MIN_LINES,
-        )
+    for candidate in decision_grid(model):
         value = mean_f1(candidate, pages, probs, word_f1)
         if value > best[0]:
             best = (value, candidate)
@@ -795,19 +800,13 @@ def variants(
         started = time.perf_counter()
         probs = out_of_fold(pages, args.folds, "", scores_of)
         best: tuple[float, str, dict[str, tuple[float, float, float]]] = (-1.0, "", {})
-        for threshold, drop_below, raise_ in itertools.product(THRESHOLDS, DROP_BELOW, SHORT_RAISE):
-            candidate = replace(
-                shipped,
-                threshold=threshold,
-                drop_below=drop_below,
-                short_line_words=SHORT_LINE_WORDS,
-                short_drop_below=round(drop_below + raise_, 3),
-                floor_min_lines=FLOOR_MIN_LINES,
-            )
+        for candidate in decision_grid(shipped):
             figures = corpus_figures(candidate, pages, probs, word_f1)
             value = float(np.mean([f[2] for f in figures.values()]))
             if value > best[0]:
-                numbers = f"{threshold}/{drop_below}/{candidate.short_drop_below}"
+                numbers = (
+                    f"{candidate.threshold}/{candidate.drop_below}/{candidate.short_drop_below}"
+                )
                 best = (value, numbers, figures)
         _, numbers, figures = best
         cells = " | ".join(f"{v:.3f}" for c in CORPORA for v in figures.get(c, (0.0, 0.0, 0.0)))

@@ -119,7 +119,7 @@ def _hand_over(args: argparse.Namespace) -> int | None:
     refuses, e.g. after a code change): then the run goes on in this process."""
     path = local_server.warm_runner_socket()
     argv = getattr(args, "argv", None)
-    if path is None or argv is None or local_server.configured_api_url() != _recorded_api_url():
+    if path is None or argv is None:
         return None
     # The environment the run would see here: flows.pipeline applies the defaults on import.
     env = PREFECT_DEFAULTS | dict(os.environ) | {"PREFECT_HOME": str(local_server.prefect_home())}
@@ -130,11 +130,6 @@ def _hand_over(args: argparse.Namespace) -> int | None:
             f"newsclean: running in this process: the warm runner says {refusal}", file=sys.stderr
         )
         return None
-
-
-def _recorded_api_url() -> str | None:
-    record = local_server.read_record()
-    return record.api_url if record else None
 
 
 def _choose_prefect_api() -> None:

@@ -422,10 +422,11 @@ def runner_alive(record: ServerRecord) -> bool:
 
 
 def warm_runner_socket(home: Path | None = None) -> Path | None:
-    """The socket of the recorded server's warm runner, when one is recorded and running."""
+    """The socket of the recorded server's warm runner, when a run uses that server (no other
+    API is configured) and the runner is running."""
     home = home or prefect_home()
     record = read_record(home)
-    if record is None or not runner_alive(record):
+    if record is None or configured_api_url(home) != record.api_url or not runner_alive(record):
         return None
     return warm_runner.socket_path(home)
 
