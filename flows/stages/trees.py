@@ -7,7 +7,7 @@ run needs no scikit-learn and no pickled objects. The block model and the line m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,18 +26,36 @@ class TreeEnsemble:
     value: np.ndarray  # a leaf's contribution
     roots: np.ndarray  # the root node of each tree
     depth: int  # the longest root-to-leaf path
+    leaf: np.ndarray = field(init=False)  # per node, whether it is a leaf (it points to itself)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "leaf", self.left == np.arange(len(self.left)))
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         if x.shape[0] == 0:
             return np.zeros(0)
-        rows = np.arange(x.shape[0])[:, None]
-        node = np.broadcast_to(self.roots, (x.shape[0], len(self.roots))).copy()
-        # A leaf points to itself both ways (see from_dict), so every row takes `depth` steps
-        # with no test for leaves: the same nodes are reached, with fewer array passes.
+        rows, columns = x.shape
+        trees = len(self.roots)
+        values = x.ravel()
+        # One entry per (row, tree) walk, row-major. Walks that reached a leaf are set aside at
+        # every step, so each step works on the walks still going: most end far above `depth`
+        # (the longest path of any tree), and the work follows the paths' real lengths.
+        node = np.tile(self.roots, rows)
+        offset = np.repeat(np.arange(rows) * columns, trees)
+        walk = np.arange(rows * trees)
+        reached = np.empty(rows * trees, dtype=np.int64)
         for _ in range(self.depth):
-            goes_left = x[rows, self.feature[node]] <= self.threshold[node]
+            at_leaf = self.leaf[node]
+            if at_leaf.any():
+                reached[walk[at_leaf]] = node[at_leaf]
+                going = ~at_leaf
+                node, offset, walk = node[going], offset[going], walk[going]
+                if node.size == 0:
+                    break
+            goes_left = values[offset + self.feature[node]] <= self.threshold[node]
             node = np.where(goes_left, self.left[node], self.right[node])
-        raw = self.baseline + self.value[node].sum(axis=1)
+        reached[walk] = node
+        raw = self.baseline + self.value[reached].reshape(rows, trees).sum(axis=1)
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(raw, -30.0, 30.0))))
 
     def to_dict(self) -> dict[str, Any]:
