@@ -16,6 +16,7 @@ from trafilatura.metadata import extract_metadata
 
 from flows.stages.document import ExtractionSettings
 from flows.stages.extract import page_metadata, trafilatura_result
+from flows.stages.html_facts import html_facts
 
 FIELDS = ("title", "author", "url", "date", "sitename")
 PROSE = (
@@ -101,3 +102,37 @@ def test_the_extraction_settings_reach_trafilatura(
     assert seen["fast"] is fast
     assert seen["include_comments"] is True and seen["favor_precision"] is True
     assert seen["deduplicate"] is False
+
+
+# A page that states no date: the only one is inside the prose, where only htmldate's extensive
+# search (every date-like string of the page) finds it.
+DATE_ONLY_IN_PROSE = f"""<html><body><div class="story"><h1>Night buses extended</h1>{PROSE}
+    <p>The last change to the timetable came into force on 14 March 2021, the council said.</p>
+    </div></body></html>"""
+
+
+def test_a_page_stating_no_date_is_searched_widely() -> None:
+    found = page_metadata(tree(DATE_ONLY_IN_PROSE), None)
+    assert str(found["date"]).startswith("2021-03-14")
+
+
+def test_the_wide_search_is_skipped_when_the_page_states_its_date() -> None:
+    # The page's own statement (JSON-LD, meta, beside the headline) is what the metadata stage
+    # weighs first, so the date in the prose is not searched for.
+    found = page_metadata(tree(DATE_ONLY_IN_PROSE), None, page_states_date=True)
+    assert found["date"] is None
+
+
+def test_a_date_in_the_url_is_found_without_the_wide_search() -> None:
+    url = "https://courier.example.org/2022/05/06/night-buses"
+    for states in (False, True):
+        found = page_metadata(tree(DATE_ONLY_IN_PROSE), url, page_states_date=states)
+        assert str(found["date"]).startswith("2022-05-06")
+
+
+@pytest.mark.parametrize(
+    ("page", "states"),
+    [(PAGES["meta tags"], True), (PAGES["json-ld only"], True), (DATE_ONLY_IN_PROSE, False)],
+)
+def test_what_the_page_states_decides_the_search(page: str, states: bool) -> None:
+    assert html_facts(tree(page)).states_date is states

@@ -119,6 +119,11 @@ class HtmlFacts:
     # name and search-engine variants of <title> and og:title.
     headline: str | None = None
 
+    @property
+    def states_date(self) -> bool:
+        """The page gives its date itself: in JSON-LD or a meta tag, or beside its headline."""
+        return bool(self.date or self.printed_date)
+
 
 # --- JSON-LD -----------------------------------------------------------------------------------
 
