@@ -12,11 +12,10 @@ from test_credits import (  # the samples' credit lines
 )
 
 from flows.core.records import ArticleMetadata, CleanedText, RemovedSpan, SeedMetadata
+from flows.stages.language import detect_language, language_sample
 from flows.stages.metadata import (
     count_words,
-    detect_language,
     extract_metadata,
-    language_sample,
     normalize_title,
     publisher_from_host,
     strip_site_suffix,

@@ -24,49 +24,12 @@ from flows.core.text import count_words
 from flows.stages import credits as cr
 from flows.stages import dates as dt
 from flows.stages.document import DocumentState, needs
+from flows.stages.language import detect_language
 
 # --- language and words ----------------------------------------------------------------------
 
-# langdetect on fewer letters than this is noise.
-MIN_LANGUAGE_LETTERS = 20
-# langdetect reads every character before its random trials, so its time grows with the text
-# while its answer settles early: it reads the opening and a stretch from the middle, this many
-# characters each. Against the first 20,000 characters, the language is the same on 988 of 989
-# trafilatura-set texts and 790 of 790 WCXB texts, at 40 % of the time (docs/benchmarks.md).
-LANGUAGE_SAMPLE_CHARS = 1_000
-# langdetect codes that are not ISO 639-1 as printed.
-LANGUAGE_CODES = {"zh-cn": "zh", "zh-tw": "zh"}
 # Words are counted by flows.core.text.count_words: the repeated-lines step recounts stripped
 # bodies with the same function.
-
-
-def detect_language(text: str) -> tuple[str | None, float | None]:
-    """ISO 639-1 code and probability of the text's language; (None, None) when undetectable.
-
-    Seeded, and the seed is re-applied on every call, so a text gets the same answer whatever
-    was detected before it.
-    """
-    # Imported here: langdetect loads its language profiles (~0.6 s): in worker processes only.
-    from langdetect import DetectorFactory, detect_langs
-    from langdetect.lang_detect_exception import LangDetectException
-
-    DetectorFactory.seed = 0
-    sample = language_sample(text)
-    if sum(char.isalpha() for char in sample) < MIN_LANGUAGE_LETTERS:
-        return None, None
-    try:
-        best = detect_langs(sample)[0]
-    except LangDetectException:
-        return None, None
-    return LANGUAGE_CODES.get(best.lang, best.lang.split("-")[0]), float(best.prob)
-
-
-def language_sample(text: str, size: int = LANGUAGE_SAMPLE_CHARS) -> str:
-    """The opening and a stretch from the middle of a long text; a short text whole."""
-    if len(text) <= 2 * size:
-        return text
-    middle = len(text) // 2
-    return f"{text[:size]}\n{text[middle : middle + size]}"
 
 
 # --- title -----------------------------------------------------------------------------------
