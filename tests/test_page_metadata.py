@@ -16,7 +16,7 @@ from trafilatura.metadata import extract_metadata
 
 from flows.stages.document import ExtractionSettings
 from flows.stages.extract import page_metadata, trafilatura_result
-from flows.stages.html_facts import html_facts
+from flows.stages.html_facts import HtmlFacts, html_facts
 
 FIELDS = ("title", "author", "url", "date", "sitename")
 PROSE = (
@@ -119,14 +119,18 @@ def test_a_page_stating_no_date_is_searched_widely() -> None:
 def test_the_wide_search_is_skipped_when_the_page_states_its_date() -> None:
     # The page's own statement (JSON-LD, meta, beside the headline) is what the metadata stage
     # weighs first, so the date in the prose is not searched for.
-    found = page_metadata(tree(DATE_ONLY_IN_PROSE), None, page_states_date=True)
+    found = page_metadata(
+        tree(DATE_ONLY_IN_PROSE), None, stated=HtmlFacts(printed_date="2021-03-14")
+    )
     assert found["date"] is None
 
 
 def test_a_date_in_the_url_is_found_without_the_wide_search() -> None:
     url = "https://courier.example.org/2022/05/06/night-buses"
     for states in (False, True):
-        found = page_metadata(tree(DATE_ONLY_IN_PROSE), url, page_states_date=states)
+        found = page_metadata(
+            tree(DATE_ONLY_IN_PROSE), url, stated=HtmlFacts(date="2022-05-06" if states else None)
+        )
         assert str(found["date"]).startswith("2022-05-06")
 
 
@@ -136,3 +140,20 @@ def test_a_date_in_the_url_is_found_without_the_wide_search() -> None:
 )
 def test_what_the_page_states_decides_the_search(page: str, states: bool) -> None:
     assert html_facts(tree(page)).states_date is states
+
+
+# trafilatura's author search finds the name in the page's elements (a byline-like class).
+AUTHOR_ONLY_IN_ELEMENTS = f"""<html><body><div class="story"><h1>Night buses extended</h1>
+    <div class="author-name">Priya Raman</div>{PROSE}</div></body></html>"""
+
+
+def test_authors_are_searched_for_when_the_page_names_none() -> None:
+    assert page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None)["author"] == "Priya Raman"
+
+
+@pytest.mark.parametrize(
+    "stated", [HtmlFacts(authors=("Priya Raman",)), HtmlFacts(byline="By Priya Raman")]
+)
+def test_the_author_search_is_skipped_when_the_page_names_its_authors(stated: HtmlFacts) -> None:
+    # The page's own statement wins in the metadata stage, so the search would be wasted.
+    assert page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None, stated=stated)["author"] is None
