@@ -14,9 +14,10 @@ import trafilatura
 from lxml.html import HtmlElement, document_fromstring
 from trafilatura.metadata import extract_metadata
 
+from flows.core.records import SeedMetadata
 from flows.stages.document import ExtractionSettings
-from flows.stages.extract import page_metadata, trafilatura_result
-from flows.stages.html_facts import HtmlFacts, html_facts
+from flows.stages.extract import page_metadata, trafilatura_author_wanted, trafilatura_result
+from flows.stages.html_facts import HtmlFacts
 
 FIELDS = ("title", "author", "url", "date", "sitename")
 PROSE = (
@@ -104,56 +105,48 @@ def test_the_extraction_settings_reach_trafilatura(
     assert seen["deduplicate"] is False
 
 
-# A page that states no date: the only one is inside the prose, where only htmldate's extensive
-# search (every date-like string of the page) finds it.
-DATE_ONLY_IN_PROSE = f"""<html><body><div class="story"><h1>Night buses extended</h1>{PROSE}
-    <p>The last change to the timetable came into force on 14 March 2021, the council said.</p>
-    </div></body></html>"""
-
-
-def test_a_page_stating_no_date_is_searched_widely() -> None:
-    found = page_metadata(tree(DATE_ONLY_IN_PROSE), None)
-    assert str(found["date"]).startswith("2021-03-14")
-
-
-def test_the_wide_search_is_skipped_when_the_page_states_its_date() -> None:
-    # The page's own statement (JSON-LD, meta, beside the headline) is what the metadata stage
-    # weighs first, so the date in the prose is not searched for.
-    found = page_metadata(
-        tree(DATE_ONLY_IN_PROSE), None, stated=HtmlFacts(printed_date="2021-03-14")
-    )
-    assert found["date"] is None
-
-
-def test_a_date_in_the_url_is_found_without_the_wide_search() -> None:
-    url = "https://courier.example.org/2022/05/06/night-buses"
-    for states in (False, True):
-        found = page_metadata(
-            tree(DATE_ONLY_IN_PROSE), url, stated=HtmlFacts(date="2022-05-06" if states else None)
-        )
-        assert str(found["date"]).startswith("2022-05-06")
-
-
-@pytest.mark.parametrize(
-    ("page", "states"),
-    [(PAGES["meta tags"], True), (PAGES["json-ld only"], True), (DATE_ONLY_IN_PROSE, False)],
-)
-def test_what_the_page_states_decides_the_search(page: str, states: bool) -> None:
-    assert html_facts(tree(page)).states_date is states
-
-
 # trafilatura's author search finds the name in the page's elements (a byline-like class).
-AUTHOR_ONLY_IN_ELEMENTS = f"""<html><body><div class="story"><h1>Night buses extended</h1>
+AUTHOR_ONLY_IN_ELEMENTS = f"""<html><head>
+    <link rel="canonical" href="https://courier.example.org/2024/03/night-buses"></head>
+    <body><div class="story"><h1>Night buses extended</h1>
     <div class="author-name">Priya Raman</div>{PROSE}</div></body></html>"""
 
 
-def test_authors_are_searched_for_when_the_page_names_none() -> None:
-    assert page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None)["author"] == "Priya Raman"
+def test_the_author_search_runs_when_wanted() -> None:
+    asked: list[str | None] = []
+
+    def wanted(url: str | None) -> bool:
+        asked.append(url)
+        return True
+
+    found = page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None, author_wanted=wanted)
+    assert found["author"] == "Priya Raman"
+    assert asked == ["https://courier.example.org/2024/03/night-buses"]  # the page's own URL
+
+
+def test_the_author_search_is_skipped_when_not_wanted() -> None:
+    found = page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None, author_wanted=lambda url: False)
+    assert found["author"] is None
+    assert found["title"] and found["url"]  # the other fields are still there
+
+
+PAGE_URL = "https://www.courier.example.org/2024/03/night-buses"
 
 
 @pytest.mark.parametrize(
-    "stated", [HtmlFacts(authors=("Priya Raman",)), HtmlFacts(byline="By Priya Raman")]
+    ("seed", "facts", "wanted"),
+    [
+        (SeedMetadata(), HtmlFacts(), True),
+        # the input names the author: it wins over anything found in the page
+        (SeedMetadata(author="Ana Silva"), HtmlFacts(), False),
+        # the page names a person in its markup, or in a byline beside its headline
+        (SeedMetadata(), HtmlFacts(authors=("Priya Raman",)), False),
+        (SeedMetadata(), HtmlFacts(byline="By Priya Raman"), False),
+        # a name the metadata stage drops (the outlet's own host) leaves the search wanted
+        (SeedMetadata(), HtmlFacts(authors=("courier.example.org",)), True),
+    ],
 )
-def test_the_author_search_is_skipped_when_the_page_names_its_authors(stated: HtmlFacts) -> None:
-    # The page's own statement wins in the metadata stage, so the search would be wasted.
-    assert page_metadata(tree(AUTHOR_ONLY_IN_ELEMENTS), None, stated=stated)["author"] is None
+def test_the_author_search_is_wanted_only_where_its_answer_can_reach_the_row(
+    seed: SeedMetadata, facts: HtmlFacts, wanted: bool
+) -> None:
+    assert trafilatura_author_wanted(seed, facts)(PAGE_URL) is wanted

@@ -11,6 +11,7 @@ documents, so it stays off; duplicates are found later, over the whole run, by t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from copy import copy
 from dataclasses import replace
@@ -18,8 +19,7 @@ from dataclasses import replace
 from lxml.html import HtmlElement
 
 from flows.core.records import Extracted, Rejection, SeedMetadata, SourceDocument
-from flows.stages import block_model
-from flows.stages.dates import parse_url_date
+from flows.stages import block_model, metadata
 from flows.stages.document import DocumentState, ExtractionSettings
 from flows.stages.html_facts import HtmlFacts, html_facts, parse_tree
 
@@ -51,7 +51,9 @@ def extract_html(html: str, seed: SeedMetadata, settings: ExtractionSettings) ->
     tree = parse_tree(html)
     page = html if tree is None else tree
     facts = html_facts(page)
-    found = trafilatura_result(page, seed.url, settings, stated=facts)
+    found = trafilatura_result(
+        page, seed.url, settings, author_wanted=trafilatura_author_wanted(seed, facts)
+    )
     extractor_text = str(found.get("text") or "").strip()
     model = block_model.model_for(settings.block_model)
     if model is not None and tree is not None:
@@ -69,17 +71,16 @@ def trafilatura_result(
     url: str | None,
     settings: ExtractionSettings,
     *,
-    stated: HtmlFacts | None = None,
+    author_wanted: Callable[[str | None], bool] | None = None,
 ) -> dict[str, object]:
     """trafilatura's main text and metadata for a page; empty when it finds no main text.
-
-    `stated`: what the page states itself (`html_facts`), which spares searches (page_metadata)."""
+    `author_wanted`: see page_metadata."""
     if not isinstance(page, HtmlElement):  # a page lxml could not parse: trafilatura's own way
         return _as_dict(_bare_extraction(page, url, settings, with_metadata=True))
     # The metadata pass works on the copy the text extraction then reads, as bare_extraction's
     # own does (an author search may prune it), so the text is the same as bare_extraction's.
     working = copy(page)
-    metadata = page_metadata(working, url, stated=stated)
+    metadata = page_metadata(working, url, author_wanted=author_wanted)
     found = _as_dict(_bare_extraction(working, url or metadata.get("url"), settings))
     return found | metadata if found else {}
 
@@ -112,7 +113,10 @@ def _as_dict(result: object) -> dict[str, object]:
 
 
 def page_metadata(
-    tree: HtmlElement, url: str | None, *, stated: HtmlFacts | None = None
+    tree: HtmlElement,
+    url: str | None,
+    *,
+    author_wanted: Callable[[str | None], bool] | None = None,
 ) -> dict[str, object]:
     """trafilatura's metadata fields this pipeline reads: title, author, url, date, sitename.
 
@@ -121,15 +125,10 @@ def page_metadata(
     and licence that extract_metadata also looks for: nothing here reads them, and the category
     and tag searches alone cost about 5 ms a page, a sixth of a whole extraction.
 
-    Two searches are left out where the page already states what they look for (`stated`, the
-    page's own facts), because the metadata stage weighs those statements first:
-    - htmldate's extensive search (every date-like string of the page, about 24 ms a page where
-      it runs), when the page states its date or its URL holds one; htmldate's quick look (meta
-      tags, JSON-LD, the URL, marked-up elements) still runs;
-    - trafilatura's author search over the page's elements (about 6 ms a page on average), when
-      the page names its authors in JSON-LD or meta tags or in a byline beside its headline.
+    trafilatura's author search over the page's elements (about 6 ms a page) runs only when
+    `author_wanted(the page's URL)` says its answer can matter (`trafilatura_author_wanted`); the
+    URL is found first for it (both steps only read the tree, so their order changes nothing).
     """
-    stated = stated or HtmlFacts()
     # Imported in the worker only, as trafilatura is (see _bare_extraction).
     from htmldate import find_date
     from trafilatura import metadata as tm
@@ -142,15 +141,10 @@ def page_metadata(
     with suppress(Exception):
         found = tm.extract_meta_json(tree, found)
     found.title = found.title or tm.extract_title(tree)
-    if not (found.author or stated.states_authors):
-        found.author = tm.extract_author(tree)
     found.url = found.url or tm.extract_url(tree, url)
-    search_widely = (
-        DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
-        and not stated.states_date
-        and parse_url_date(found.url) is None
-    )
-    date_params = set_date_params(search_widely)
+    if not found.author and (author_wanted is None or author_wanted(found.url)):
+        found.author = tm.extract_author(tree)
+    date_params = set_date_params(DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH"))
     found.date = find_date(tree, **(date_params | {"url": found.url}))
     if not found.sitename:
         found.sitename = tm.extract_sitename(tree)
@@ -162,6 +156,20 @@ def page_metadata(
         found.sitename = site[1]
     found.clean_and_trim()
     return {key: getattr(found, key) for key in ("title", "author", "url", "date", "sitename")}
+
+
+def trafilatura_author_wanted(seed: SeedMetadata, facts: HtmlFacts) -> Callable[[str | None], bool]:
+    """Whether trafilatura's author can reach the row, given the page's URL: not when the input
+    names the author, nor when the page's own statement (JSON-LD, meta, a byline beside the
+    headline) gives names the metadata stage keeps, since those come first there
+    (`metadata.stated_authors`, the same function, so the row cannot differ)."""
+
+    def wanted(page_url: str | None) -> bool:
+        if seed.author:
+            return False
+        return not metadata.stated_authors(merge_seed(seed, {"url": page_url}, facts))
+
+    return wanted
 
 
 def merge_seed(

@@ -119,17 +119,6 @@ class HtmlFacts:
     # name and search-engine variants of <title> and og:title.
     headline: str | None = None
 
-    @property
-    def states_date(self) -> bool:
-        """The page gives its date itself: in JSON-LD or a meta tag, or beside its headline."""
-        return bool(self.date or self.printed_date)
-
-    @property
-    def states_authors(self) -> bool:
-        """The page names its authors itself: in JSON-LD or meta tags, or in a byline beside its
-        headline."""
-        return bool(self.authors or self.byline)
-
 
 # --- JSON-LD -----------------------------------------------------------------------------------
 

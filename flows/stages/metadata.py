@@ -355,6 +355,18 @@ def _site_names(seed: SeedMetadata) -> list[str | None]:
     return [*seed.page_organisations, host, registrable_domain(host) if host else None]
 
 
+def stated_authors(seed: SeedMetadata) -> list[str]:
+    """The authors the page names itself and the metadata stage keeps: its explicit author fields
+    (JSON-LD, meta), else the byline beside its headline; none that name the outlet."""
+    sites = _site_names(seed)
+    authors = cr.fold_names([cr.explicit_name_list(seed.page_authors, sites)])
+    if not authors and seed.page_byline:
+        # The byline printed beside the headline, after a "By" label: what the reader is shown,
+        # so above the text's credit lines and trafilatura's guesses.
+        authors = cr.fold_names([cr.explicit_name_list([seed.page_byline], sites)])
+    return authors
+
+
 @dataclass(frozen=True)
 class _People:
     authors: list[str]
@@ -374,13 +386,9 @@ def _people(cleaned: CleanedText, seed: SeedMetadata) -> _People:
     found = cr.Credits()
     for span in cleaned.spans("credit"):
         found.extend(cr.parse_credit(span.text))
-    sites = _site_names(seed)
-    authors = cr.fold_names([cr.explicit_name_list(seed.page_authors, sites)])
-    if not authors and seed.page_byline:
-        # The byline printed beside the headline, after a "By" label: what the reader is shown,
-        # so above the text's credit lines and trafilatura's guesses.
-        authors = cr.fold_names([cr.explicit_name_list([seed.page_byline], sites)])
+    authors = stated_authors(seed)
     if not authors:
+        sites = _site_names(seed)
         seed_authors = cr.explicit_name_list([seed.author], sites) if seed.author else []
         authors = cr.fold_names([*found.lists_of(cr.AUTHORS), seed_authors])
     if not authors:
