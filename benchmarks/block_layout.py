@@ -76,6 +76,56 @@ def layout_feature_names() -> list[str]:
     ]
 
 
+class _ChainWalker(blocks._Walker):
+    """The pipeline's walker, also noting for every block its element and the chain of
+    block-level elements down to it (numbered, outermost first): where two blocks' chains part
+    is their lowest common ancestor. Kept here, not in blocks.py: the pipeline does not use it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chains: list[tuple[int, ...]] = []
+        self.elements: list[HtmlElement | None] = []
+        self.current: tuple[tuple[int, ...], HtmlElement | None] = ((), None)
+        self.numbered = 0
+
+    def flush(self) -> None:
+        before = len(self.blocks)
+        super().flush()
+        if len(self.blocks) > before:
+            self.chains.append(self.current[0])
+            self.elements.append(self.current[1])
+
+    def walk(
+        self,
+        element: HtmlElement,
+        path: tuple[str, ...],
+        hint_stack: tuple[frozenset[str], ...],
+        containers: tuple[int, ...],
+        in_link: bool,
+    ) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in blocks.BLOCK_TAGS or blocks._hidden(element):
+            super().walk(element, path, hint_stack, containers, in_link)
+            return
+        self.flush()  # the text before the element is its container's
+        saved = self.current
+        self.numbered += 1
+        self.current = ((*saved[0], self.numbered), element)
+        super().walk(element, path, hint_stack, containers, in_link)
+        self.current = saved
+
+
+def chained_blocks(
+    tree: HtmlElement,
+) -> tuple[list[Block], list[tuple[int, ...]], list[HtmlElement | None]]:
+    """blocks.page_blocks(tree), with each block's chain and element."""
+    body = tree.find(".//body")
+    walker = _ChainWalker()
+    walker.walk(body if body is not None else tree, (), (), (), False)
+    walker.flush()
+    return walker.blocks, walker.chains, walker.elements
+
+
 def _common(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     """The length of the common start of two chains: the depth of the lowest common ancestor."""
     n = 0
@@ -86,12 +136,16 @@ def _common(a: tuple[int, ...], b: tuple[int, ...]) -> int:
     return n
 
 
-def headline_index(page_blocks: Sequence[Block], tree: HtmlElement, title: str | None) -> int:
+def headline_index(
+    page_blocks: Sequence[Block],
+    elements: Sequence[HtmlElement | None],
+    tree: HtmlElement,
+    title: str | None,
+) -> int:
     """The index of the headline's block, or -1."""
     found = headline(tree)
     if found is not None:
-        for i, block in enumerate(page_blocks):
-            element = block.element
+        for i, element in enumerate(elements):
             if element is found or (element is not None and found in element.iterancestors()):
                 return i
     title_words = set(normalized_words(title or ""))
@@ -112,7 +166,11 @@ def headline_index(page_blocks: Sequence[Block], tree: HtmlElement, title: str |
 
 
 def layout_features(
-    page_blocks: Sequence[Block], tree: HtmlElement, title: str | None
+    page_blocks: Sequence[Block],
+    chains: Sequence[tuple[int, ...]],
+    elements: Sequence[HtmlElement | None],
+    tree: HtmlElement,
+    title: str | None,
 ) -> np.ndarray:
     n = len(page_blocks)
     width = len(layout_feature_names())
@@ -134,7 +192,7 @@ def layout_features(
     below: dict[int, float] = {}
     direct: dict[int, float] = {}
     for i in np.flatnonzero(prose):
-        chain = page_blocks[i].chain
+        chain = chains[i]
         for number in chain:
             below[number] = below.get(number, 0.0) + prose[i]
         if len(chain) >= 2:
@@ -144,13 +202,13 @@ def layout_features(
     densest = ranked[0] if ranked else None
     dense_chain: tuple[int, ...] = ()
     if densest is not None:
-        for block in page_blocks:
-            if densest in block.chain:
-                dense_chain = block.chain[: block.chain.index(densest) + 1]
+        for chain in chains:
+            if densest in chain:
+                dense_chain = chain[: chain.index(densest) + 1]
                 break
 
-    h = headline_index(page_blocks, tree, title)
-    h_chain = page_blocks[h].chain if h >= 0 else ()
+    h = headline_index(page_blocks, elements, tree, title)
+    h_chain = chains[h] if h >= 0 else ()
     page_columns = [
         below.get(densest, 0.0) / page_prose if densest is not None and page_prose else 0.0,
         direct.get(densest, 0.0) / page_prose if densest is not None and page_prose else 0.0,
@@ -161,8 +219,7 @@ def layout_features(
     headings_before = np.concatenate([[0.0], np.cumsum(is_heading)[:-1]])
     prose_before = np.concatenate([[0.0], np.cumsum(prose)[:-1]])
     rows = []
-    for i, block in enumerate(page_blocks):
-        chain = block.chain
+    for i, chain in enumerate(chains):
         if h >= 0:
             lca = _common(chain, h_chain)
             distance = i - h
@@ -233,11 +290,11 @@ def add_layout(pages: list[PageData], root: Path) -> float:
     for page in pages:
         tree = parse_tree(refs[page.page_id].load().html)
         assert tree is not None
-        page_blocks = blocks.page_blocks(tree)
+        page_blocks, chains, elements = chained_blocks(tree)
         if [block.text for block in page_blocks] != page.texts:
             raise SystemExit(f"{page.page_id}: the blocks differ from the trainer's; re-measure")
         started = time.process_time()
-        extra = layout_features(page_blocks, tree, blocks.title_of(tree))
+        extra = layout_features(page_blocks, chains, elements, tree, blocks.title_of(tree))
         seconds += time.process_time() - started
         page.x = np.concatenate([page.x, extra.astype(np.float32)], axis=1)
     return seconds / max(1, len(pages)) * 1000

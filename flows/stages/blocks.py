@@ -163,10 +163,6 @@ class Block:
     near_hints: frozenset[str]  # hint groups of its containers up to HINT_DEPTH
     link_chars: int  # characters of its text inside <a>
     containers: tuple[int, ...] = field(default_factory=tuple)  # ids of its 1st..3rd containers
-    # The numbers of the block-level elements from the outermost to the block's own element:
-    # where two blocks' chains part is their lowest common ancestor.
-    chain: tuple[int, ...] = field(default_factory=tuple)
-    element: HtmlElement | None = field(default=None, compare=False, repr=False)
 
 
 def _hints(element: HtmlElement) -> frozenset[str]:
@@ -193,26 +189,16 @@ class _Walker:
         self.parts: list[str] = []
         self.link_chars = 0
         self.next_container = 0  # containers are numbered: an element's id() can be reused
-        self.owner: tuple[
-            str,
-            tuple[str, ...],
-            frozenset[str],
-            frozenset[str],
-            tuple[int, ...],
-            tuple[int, ...],
-            HtmlElement | None,
-        ]
-        self.owner = ("body", (), frozenset(), frozenset(), (), (), None)
+        self.owner: tuple[str, tuple[str, ...], frozenset[str], frozenset[str], tuple[int, ...]]
+        self.owner = ("body", (), frozenset(), frozenset(), ())
 
     def flush(self) -> None:
         text = _WHITESPACE.sub(" ", "".join(self.parts))
         text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
         if text:
-            tag, path, own, near, containers, chain, element = self.owner
+            tag, path, own, near, containers = self.owner
             link_chars = min(self.link_chars, len(text))
-            self.blocks.append(
-                Block(text, tag, path, own, near, link_chars, containers, chain, element)
-            )
+            self.blocks.append(Block(text, tag, path, own, near, link_chars, containers))
         self.parts = []
         self.link_chars = 0
 
@@ -237,11 +223,11 @@ class _Walker:
             own = _hints(element)
             near = frozenset().union(*hint_stack[-HINT_DEPTH:]) if hint_stack else frozenset()
             saved = self.owner
-            self.next_container += 1
-            child_containers = (*containers, self.next_container)
-            self.owner = (tag, path, own, near, containers[-3:][::-1], child_containers, element)
+            self.owner = (tag, path, own, near, containers[-3:][::-1])
             child_path = (*path, tag)
             child_hints = (*hint_stack, own)
+            self.next_container += 1
+            child_containers = (*containers, self.next_container)
         else:
             child_path, child_hints, child_containers = path, hint_stack, containers
         if element.text:
