@@ -7,15 +7,21 @@ Issue 11's untried structural measures for the block model:
 - against the densest text container (the block-level element whose own child blocks hold the
   most characters of sentence-like text): inside it or not, how deep below it or how far
   outside, and the share of the page's prose it holds;
-- the block's parent container's rank by prose among the page's containers, and its share.
+- the block's parent container's rank by prose among the page's containers, and its share;
+- the page's sections: the headings above the block (and since the headline), and the share of
+  the page's prose before it.
 
 It reads the pages benchmarks/train_blocks.py measured (its --work-dir pickles), cuts every
 page into blocks again (they must match the trainer's), appends the columns (CPU time per page
 with time.process_time) and trains a model per variant on 4 folds by site with the trainer's
-own functions, printing each corpus's out-of-fold P/R/F1 with the trainer's metrics.
+own functions, printing each corpus's out-of-fold P/R/F1 with the trainer's metrics. Results
+and the decision (none gains on WCXB; not shipped) are in docs/benchmarks.md ("The block
+model", variants).
 
 Usage: python benchmarks/block_layout.py --cache-dir DIR --work-dir DIR [--limit N]
-                                         [--variants baseline,all,...]
+                                         [--variants baseline,all,...] [--scores FILE]
+Variants (the shipped measures plus): all (headline, densest container, parent's rank),
+headline, dense (densest container and parent's rank), dense_section, section, all_section.
 """
 
 from __future__ import annotations
