@@ -139,6 +139,8 @@ def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
         short_line_words=4,
         short_drop_below=0.5,
         floor_min_lines=6,
+        secondary_share=0.0,
+        by_language={},
     )
     lines = [
         "Home",
@@ -182,6 +184,7 @@ def test_off_article_keeps_a_secondary_block_of_a_split_article() -> None:
         drop_below=0.2,
         short_line_words=0,
         floor_min_lines=0,
+        secondary_share=0.0,
         by_language={},
     )
     lines = [
@@ -189,17 +192,18 @@ def test_off_article_keeps_a_secondary_block_of_a_split_article() -> None:
         "The harbour will get a second ferry terminal, the port authority announced on Friday.",
         "The terminal is to open in three years and handle up to twelve crossings a day.",
         "Local shops hope that the extra passengers will bring more trade to the old town.",
-        *(f"Gallery picture {k}" for k in range(1, 7)),
+        *(f"Gallery picture {k}" for k in range(1, 16)),
         "The authority will present the detailed plans to residents at a meeting next month.",
         "Objections can be filed in writing until the end of the summer.",
         "Contact",
     ]
-    scores = [0.05, 0.95, 0.95, 0.95, *[0.05] * 6, 0.95, 0.95, 0.05]
+    scores = [0.05, 0.95, 0.95, 0.95, *[0.05] * 15, 0.95, 0.95, 0.05]
     one_block = lineclass.off_article(lines, scores, model)
-    assert one_block[10:12] == [True, True]  # the article's second part is lost
+    assert one_block[1:4] == [False] * 3
+    assert one_block[19:21] == [True, True]  # the article's second part is lost
     split = lineclass.off_article(lines, scores, replace(model, secondary_share=0.3))
-    assert split[1:4] == [False] * 3 and split[10:12] == [False, False]
-    assert all(split[4:10]) and split[0] and split[-1]
+    assert split[1:4] == [False] * 3 and split[19:21] == [False, False]
+    assert all(split[4:19]) and split[0] and split[-1]
 
 
 def test_off_article_uses_the_numbers_of_the_page_language() -> None:
