@@ -139,6 +139,8 @@ def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
         short_line_words=4,
         short_drop_below=0.5,
         floor_min_lines=6,
+        secondary_share=0.0,
+        by_language={},
     )
     lines = [
         "Home",
@@ -156,6 +158,98 @@ def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
     # The same lines in a text shorter than floor_min_lines: only the main block decides.
     short_text = replace(model, floor_min_lines=len(lines) + 1)
     assert lineclass.off_article(lines, scores, short_text) == [True] + [False] * 5 + [True]
+
+
+def test_article_blocks_add_a_secondary_run_only_when_it_weighs_enough() -> None:
+    # A main run of five strong lines, a long gap of low lines, then a run of three strong lines.
+    scores = [0.1, 0.9, 0.9, 0.9, 0.9, 0.9] + [0.05] * 8 + [0.9, 0.9, 0.9, 0.1]
+    weights = [1.0] * len(scores)
+    main = [False] + [True] * 5 + [False] * 12
+    second = [False] * 14 + [True] * 3 + [False]
+    # No share: the main block alone, as main_block finds it.
+    assert lineclass.article_blocks(scores, 0.5, weights) == main
+    assert lineclass.main_block(scores, 0.5, weights) == main
+    # The second run has 3/5 of the main block's mass: kept under a share of 0.5, not of 0.7.
+    both = [m or s for m, s in zip(main, second, strict=True)]
+    assert lineclass.article_blocks(scores, 0.5, weights, 0.5) == both
+    assert lineclass.article_blocks(scores, 0.5, weights, 0.7) == main
+    # Nothing above the threshold: no block, secondary or not.
+    assert not any(lineclass.article_blocks([0.1] * 6, 0.5, [1.0] * 6, 0.1))
+
+
+def test_off_article_keeps_a_secondary_block_of_a_split_article() -> None:
+    model = replace(
+        lineclass.load_model(),
+        threshold=0.3,
+        drop_below=0.2,
+        short_line_words=0,
+        floor_min_lines=0,
+        secondary_share=0.0,
+        by_language={},
+    )
+    lines = [
+        "Home",
+        "The harbour will get a second ferry terminal, the port authority announced on Friday.",
+        "The terminal is to open in three years and handle up to twelve crossings a day.",
+        "Local shops hope that the extra passengers will bring more trade to the old town.",
+        *(f"Gallery picture {k}" for k in range(1, 16)),
+        "The authority will present the detailed plans to residents at a meeting next month.",
+        "Objections can be filed in writing until the end of the summer.",
+        "Contact",
+    ]
+    scores = [0.05, 0.95, 0.95, 0.95, *[0.05] * 15, 0.95, 0.95, 0.05]
+    one_block = lineclass.off_article(lines, scores, model)
+    assert one_block[1:4] == [False] * 3
+    assert one_block[19:21] == [True, True]  # the article's second part is lost
+    split = lineclass.off_article(lines, scores, replace(model, secondary_share=0.3))
+    assert split[1:4] == [False] * 3 and split[19:21] == [False, False]
+    assert all(split[4:19]) and split[0] and split[-1]
+
+
+def test_off_article_uses_the_numbers_of_the_page_language() -> None:
+    model = replace(
+        lineclass.load_model(),
+        threshold=0.3,
+        drop_below=0.2,
+        short_line_words=0,
+        floor_min_lines=0,
+        stopwords=STOPWORDS,
+        by_language={"de": (0.3, 0.6, 0.6)},
+    )
+    english = [
+        "The new library opened on Monday with a reading for the children of the town.",
+        "It was built on the site of the old market hall and is open from early in the day.",
+        "The shelves hold more than forty thousand books and a collection of old maps.",
+    ]
+    german = [
+        "Die neue Bibliothek ist seit Montag für die Leserinnen und Leser der Stadt geöffnet.",
+        "Sie steht auf dem Platz der alten Markthalle und ist auch am Abend nicht geschlossen.",
+        "In den Regalen stehen mehr als vierzigtausend Bücher und eine Sammlung von Karten.",
+    ]
+    scores = [0.9, 0.5, 0.9]
+    # The middle line is over the global floor (0.2) but under the German pages' own (0.6).
+    assert lineclass.off_article(english, scores, model) == [False, False, False]
+    assert lineclass.off_article(german, scores, model) == [False, True, False]
+    # A language without numbers of its own uses the model's.
+    assert model.for_language("fr").drop_below == 0.2
+    assert model.for_language("de").drop_below == 0.6
+
+
+def test_decision_numbers_survive_the_model_file() -> None:
+    table = {lang: sorted(words) for lang, words in STOPWORDS.items()}
+    model = replace(
+        lineclass.load_model(),
+        secondary_share=0.15,
+        by_language={"de": (0.1, 0.25, 0.45), "en": (0.3, 0.3, 0.3)},
+    )
+    data = json.loads(json.dumps(train_lines.model_dict(model, "test", table)))
+    again = lineclass.model_from_dict(data)
+    assert again.secondary_share == 0.15
+    assert again.by_language == {"de": (0.1, 0.25, 0.45), "en": (0.3, 0.3, 0.3)}
+    # An older file without them: one block, one set of numbers.
+    del data["secondary_share"], data["by_language"]
+    older = lineclass.model_from_dict(data)
+    assert older.secondary_share == 0.0 and older.by_language == {}
 
 
 def test_word_count_counts_cjk_characters_as_half_words() -> None:
@@ -298,6 +392,7 @@ def test_training_script_runs_on_a_tiny_synthetic_set(tmp_path: Path) -> None:
     assert model.stopwords == lineclass.load_model().stopwords  # part of the features: kept
     assert model.threshold in train_lines.THRESHOLDS and model.drop_below in train_lines.DROP_BELOW
     assert isinstance(model.scorer, TreeEnsemble)  # the shipped kind of scorer
+    assert model.secondary_share in train_lines.SECONDARY_SHARES
     lines = [*MENU, *ARTICLE, *FOOTER]
     scores = lineclass.score(lines, model)
     assert len(scores) == len(lines)
@@ -355,9 +450,9 @@ def test_exported_line_trees_score_as_scikit_learn_does_and_survive_the_model_fi
 def test_shipped_model_scores_with_trees() -> None:
     model = lineclass.load_model()
     assert isinstance(model.scorer, TreeEnsemble)
-    assert model.name == lineclass.RULE_NAME == "line_model_v2"
+    assert model.name == lineclass.RULE_NAME == "line_model_v3"
 
 
 def test_model_tag_names_the_model_and_its_file() -> None:
     tag = lineclass.model_tag()
-    assert re.fullmatch(r"line_model_v2\.[0-9a-f]{8}", tag)
+    assert re.fullmatch(r"line_model_v3\.[0-9a-f]{8}", tag)

@@ -8,7 +8,7 @@ A line alone says little; its shape and its neighbours say a lot. This module on
 - `features(lines)`: per line, its shape (length, sentence end, stopword density in the page's
   language, capitalization, digits, punctuation, list and separator marks, repetition, position),
   the same for the lines around it, and how much prose lies before and after it;
-- `score(lines)`: gradient-boosted trees (exported to `flows/stages/models/lines.v2.json` and
+- `score(lines)`: gradient-boosted trees (exported to `flows/stages/models/lines.v3.json` and
   evaluated with numpy, `flows/stages/trees.py`; trained by `benchmarks/train_lines.py` on lines
   labelled by the WCXB corpus's gold main text and by the trafilatura set's snippets and
   newsclean's HTML path) give each line the probability that it belongs to the article body (an
@@ -16,8 +16,11 @@ A line alone says little; its shape and its neighbours say a lot. This module on
 - `main_block(scores)`: the article is one contiguous region: the span with the highest sum of
   (score - threshold), weighted by line length, so short gaps (an image caption, an ad slot, a
   subheading) inside the article are bridged and prose-like islands outside it are not;
-- `off_article(lines, scores, model)`: the lines the cleaner drops: outside the main block, or
-  inside it under a floor, a higher one for short lines (a teaser list's heading, a button).
+- `article_blocks(scores)`: the main block and, when they weigh enough against it, secondary
+  blocks: an article split by a gallery or a run of short lines keeps its other part;
+- `off_article(lines, scores, model)`: the lines the cleaner drops: outside the article's blocks,
+  or inside them under a floor, a higher one for short lines (a teaser list's heading, a button),
+  with decision numbers of the page's language where the model has its own for it.
 
 Everything is pure: same lines, same scores. The model file loads once, lazily.
 """
@@ -30,7 +33,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,9 +42,9 @@ import numpy as np
 
 from flows.stages.trees import TreeEnsemble
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v2.json"
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v3.json"
 # The rule name every span dropped by the model carries (versioned with the model file).
-RULE_NAME = "line_model_v2"
+RULE_NAME = "line_model_v3"
 # The kind of span a line the model drops becomes.
 KIND = "non_article"
 
@@ -322,9 +325,30 @@ class LineModel:
     # The in-block floors hold only on texts of at least this many lines: the scores are learned
     # on whole web pages (hundreds of lines); in a short text the main block and the rules decide.
     floor_min_lines: int = 0
+    # A run of lines outside the main block is article too when its mass (as the main block's) is
+    # at least this share of the main block's: an article split by a gallery or a run of short
+    # lines keeps its other part. 0: one block only.
+    secondary_share: float = 0.0
+    # The decision numbers (threshold, drop_below, short_drop_below) for pages of a language
+    # (`page_language`), where they were tuned apart; other pages use the numbers above.
+    by_language: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.scorer.predict(x)
+
+    def for_language(self, language: str | None) -> LineModel:
+        """This model with the decision numbers of `language`'s pages (its own if none)."""
+        numbers = self.by_language.get(language or "")
+        if numbers is None:
+            return replace(self, by_language={})
+        threshold, drop_below, short_drop_below = numbers
+        return replace(
+            self,
+            threshold=threshold,
+            drop_below=drop_below,
+            short_drop_below=short_drop_below,
+            by_language={},
+        )
 
 
 def model_from_dict(data: dict[str, Any]) -> LineModel:
@@ -343,6 +367,11 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
         short_line_words=int(data.get("short_line_words", 0)),
         short_drop_below=float(data.get("short_drop_below", data["drop_below"])),
         floor_min_lines=int(data.get("floor_min_lines", 0)),
+        secondary_share=float(data.get("secondary_share", 0.0)),
+        by_language={
+            language: (float(t), float(d), float(s))
+            for language, (t, d, s) in data.get("by_language", {}).items()
+        },
     )
 
 
@@ -390,6 +419,54 @@ def main_block(
     return [lo <= i < hi for i in range(n)]
 
 
+def _best_run(
+    scores: Sequence[float], threshold: float, weights: Sequence[float], lo: int, hi: int
+) -> tuple[float, tuple[int, int] | None]:
+    """Kadane's maximum subarray of weight * (score - threshold) within lines lo..hi-1."""
+    best, best_span = 0.0, None
+    running, start = 0.0, lo
+    for i in range(lo, hi):
+        if running <= 0.0:
+            running, start = 0.0, i
+        running += weights[i] * (scores[i] - threshold)
+        if running > best:
+            best, best_span = running, (start, i + 1)
+    return best, best_span
+
+
+SECONDARY_BLOCKS = 2
+
+
+def article_blocks(
+    scores: Sequence[float],
+    threshold: float,
+    weights: Sequence[float],
+    secondary_share: float = 0.0,
+) -> list[bool]:
+    """The main block (`main_block`) and up to SECONDARY_BLOCKS other runs, each the best run
+    left between the blocks already taken, while its mass is at least `secondary_share` of the
+    main block's (0: the main block only)."""
+    n = len(scores)
+    inside = [False] * n
+    mass, span = _best_run(scores, threshold, weights, 0, n)
+    if span is None:
+        return inside
+    inside[span[0] : span[1]] = [True] * (span[1] - span[0])
+    if secondary_share <= 0.0:
+        return inside
+    gaps = [(0, span[0]), (span[1], n)]
+    for _ in range(SECONDARY_BLOCKS):
+        runs = [(*_best_run(scores, threshold, weights, lo, hi), (lo, hi)) for lo, hi in gaps]
+        found = [(m, s, gap) for m, s, gap in runs if s is not None and m >= secondary_share * mass]
+        if not found:
+            break
+        _, (lo, hi), gap = max(found, key=lambda run: run[0])
+        inside[lo:hi] = [True] * (hi - lo)
+        gaps.remove(gap)
+        gaps += [(gap[0], lo), (hi, gap[1])]
+    return inside
+
+
 def line_weight(line: str) -> float:
     """How much a line counts in the main block: long lines carry the article, a bit sublinearly."""
     return math.sqrt(min(len(line), 400) / 40 + 0.25)
@@ -404,12 +481,16 @@ def word_count(line: str) -> float:
 
 
 def off_article(lines: Sequence[str], scores: Sequence[float], model: LineModel) -> list[bool]:
-    """Per line, whether the model drops it: outside the main block, or inside it but scoring
-    under its floor (`model.drop_below`; `model.short_drop_below` for a line of fewer than
+    """Per line, whether the model drops it: outside the article's blocks (the main block and
+    the secondary ones, `article_blocks`), or inside them but scoring under the floor
+    (`model.drop_below`; `model.short_drop_below` for a line of fewer than
     `model.short_line_words` words; no floor on a text of fewer than `model.floor_min_lines`
-    lines). With no main block (no line looks like article prose), none."""
+    lines), with the numbers of the page's language where the model has its own for it. With
+    no main block (no line looks like article prose), none."""
+    if model.by_language:
+        model = model.for_language(page_language(lines, model.stopwords))
     weights = [line_weight(line) for line in lines]
-    block = main_block(scores, model.threshold, weights)
+    block = article_blocks(scores, model.threshold, weights, model.secondary_share)
     if not any(block):
         return [False] * len(lines)
     if len(lines) < model.floor_min_lines:
