@@ -47,7 +47,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # then 0f8967f, issue 11 (the block model, residue cutting and checks, metadata, the line model);
 # then abf8b8c, the block model retrained (pages weighted equally); then 72e67c1, issues 12 and 13
 # (language from a bounded sample, duplicate_kind/duplicate_similarity and story_id columns).
-BASELINE_COMMIT = "9e93aa1c46c8e74ad076c55a1ee9a5a1be7471ca"
+BASELINE_COMMIT = "14e96a567c63ff3268a87c2da24b814ce1b3dd4f"
 
 # What the baseline needs at run time: the package (its line model is flows/models/*.json) and
 # the schema and expectation files, which a checkout reads beside flows/.
