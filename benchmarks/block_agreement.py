@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import pickle
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -227,47 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, required=True, help="train_blocks.py's pickles")
     parser.add_argument("--variants", default="baseline,both,resiliparse,minimal")
     args = parser.parse_args(argv)
-    if args.cache_dir is None:
-        raise SystemExit("needs --cache-dir (the trainer's unpacked corpora)")
-    corpora: dict[str, list[PageData]] = {}
-    wcxb_root = None
-    width = 0
-    for corpus in ("wcxb", "trafilatura"):
-        root = devset.unpack_cached(
-            devset.corpus_archive(args, corpus), devset.cache_dir_of(corpus, args.cache_dir)
-        )
-        stored = args.work_dir / f"{corpus}-{args.limit or 'all'}.pickle"
-        with stored.open("rb") as handle:
-            corpora[corpus] = pickle.load(handle)
-        width = corpora[corpus][0].x.shape[1]
-        cost = add_agreement(corpora[corpus], root)
-        print(
-            f"{corpus}: {len(corpora[corpus])} pages, CPU ms/page: "
-            + ", ".join(f"{name} {ms:.1f}" for name, ms in cost.items())
-        )
-        if corpus == "wcxb":
-            wcxb_root = root / devset.WCXB_DIR
-    assert wcxb_root is not None
-    word_f1 = train_blocks.load_word_f1(wcxb_root)
-    every = [page for pages in corpora.values() for page in pages]
-    columns = variant_columns(width)
-    print("\n| variant | corpus | P | R | F1 |\n|---|---|---:|---:|---:|")
-    for variant in args.variants.split(","):
-        views = {id(page): copy.copy(page) for page in every}
-        for page in views.values():
-            page.x = page.x[:, columns[variant]]
-        scores: dict[int, np.ndarray] = {}
-        for fold in range(FOLDS):
-            held = [p for p in every if train_blocks.fold_of(p.site, FOLDS) == fold]
-            model = train_blocks.train(
-                [views[id(p)] for p in every if train_blocks.fold_of(p.site, FOLDS) != fold]
-            )
-            for page in held:
-                scores[id(page)] = model.predict_proba(views[id(page)].x)[:, 1]
-        for corpus, pages in corpora.items():
-            texts = [train_blocks.chosen_text(p, scores[id(p)], 0.5) for p in pages]
-            f = train_blocks.score_pages(pages, texts, word_f1)
-            print(f"| {variant} | {corpus} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |")
+
+    def extend(pages: list[PageData], root: Path) -> str:
+        cost = add_agreement(pages, root)
+        return "CPU ms/page: " + ", ".join(f"{name} {ms:.1f}" for name, ms in cost.items())
+
+    corpora, wcxb_root, width = train_blocks.measured_corpora(args, extend)
+    train_blocks.variant_scores(
+        corpora, variant_columns(width), args.variants.split(","), wcxb_root, FOLDS
+    )
     return 0
 
 

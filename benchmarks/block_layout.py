@@ -27,7 +27,6 @@ headline, dense (densest container and parent's rank), dense_section, section, a
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import pickle
 import re
@@ -314,49 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default="baseline,all")
     parser.add_argument("--scores", type=Path, default=None, help="pickle the out-of-fold scores")
     args = parser.parse_args(argv)
-    if args.cache_dir is None:
-        raise SystemExit("needs --cache-dir (the trainer's unpacked corpora)")
-    corpora: dict[str, list[PageData]] = {}
-    wcxb_root = None
-    width = 0
-    for corpus in ("wcxb", "trafilatura"):
-        root = devset.unpack_cached(
-            devset.corpus_archive(args, corpus), devset.cache_dir_of(corpus, args.cache_dir)
-        )
-        stored = args.work_dir / f"{corpus}-all.pickle"
-        with stored.open("rb") as handle:
-            corpora[corpus] = pickle.load(handle)[: args.limit]
-        width = corpora[corpus][0].x.shape[1]
-        cost = add_layout(corpora[corpus], root)
-        print(f"{corpus}: {len(corpora[corpus])} pages, layout measures {cost:.2f} CPU ms/page")
-        if corpus == "wcxb":
-            wcxb_root = root / devset.WCXB_DIR
-    assert wcxb_root is not None
-    word_f1 = train_blocks.load_word_f1(wcxb_root)
-    every = [page for pages in corpora.values() for page in pages]
-    columns = variant_columns(width)
-    results: dict[str, dict[str, np.ndarray]] = {}
-    print("\n| variant | corpus | P | R | F1 |\n|---|---|---:|---:|---:|", flush=True)
-    for variant in args.variants.split(","):
-        views = {id(page): copy.copy(page) for page in every}
-        for page in views.values():
-            page.x = page.x[:, columns[variant]]
-        scores: dict[int, np.ndarray] = {}
-        for fold in range(FOLDS):
-            held = [p for p in every if train_blocks.fold_of(p.site, FOLDS) == fold]
-            model = train_blocks.train(
-                [views[id(p)] for p in every if train_blocks.fold_of(p.site, FOLDS) != fold]
-            )
-            for page in held:
-                scores[id(page)] = model.predict_proba(views[id(page)].x)[:, 1]
-        results[variant] = {f"{p.corpus}\t{p.page_id}": scores[id(p)] for p in every}
-        for corpus, pages in corpora.items():
-            texts = [train_blocks.chosen_text(p, scores[id(p)], 0.5) for p in pages]
-            f = train_blocks.score_pages(pages, texts, word_f1)
-            print(
-                f"| {variant} | {corpus} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |",
-                flush=True,
-            )
+    corpora, wcxb_root, width = train_blocks.measured_corpora(
+        args, lambda pages, root: f"layout measures {add_layout(pages, root):.2f} CPU ms/page"
+    )
+    results = train_blocks.variant_scores(
+        corpora, variant_columns(width), args.variants.split(","), wcxb_root, FOLDS
+    )
     if args.scores:
         with args.scores.open("wb") as handle:
             pickle.dump(results, handle)

@@ -28,6 +28,7 @@ Usage: python benchmarks/train_blocks.py [--cache-dir DIR] [--work-dir DIR] [--j
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import importlib.util
 import json
@@ -348,6 +349,72 @@ def load_corpus(corpus: str, args: argparse.Namespace) -> tuple[list[PageData], 
         with stored.open("wb") as handle:
             pickle.dump(pages, handle)
     return pages, root
+
+
+# --- measures tried beside the shipped ones (benchmarks/block_agreement.py, block_layout.py) ----
+
+
+def measured_corpora(
+    args: argparse.Namespace, extend: Callable[[list[PageData], Path], str]
+) -> tuple[dict[str, list[PageData]], Path, int]:
+    """The pages this trainer measured into `args.work_dir` (both corpora), each corpus's pages
+    given to `extend(pages, unpacked corpus)` to add columns to their `x` (it returns a line on
+    its cost, printed); also the WCXB folder (for its scorer) and the shipped measures' width."""
+    if args.cache_dir is None:
+        raise SystemExit("needs --cache-dir (the trainer's unpacked corpora)")
+    corpora: dict[str, list[PageData]] = {}
+    wcxb_root = None
+    width = 0
+    for corpus in ("wcxb", "trafilatura"):
+        root = devset.unpack_cached(
+            devset.corpus_archive(args, corpus), devset.cache_dir_of(corpus, args.cache_dir)
+        )
+        # The trainer's pickle of the first --limit pages, else its whole corpus cut to them.
+        stored = args.work_dir / f"{corpus}-{args.limit or 'all'}.pickle"
+        if not stored.is_file():
+            stored = args.work_dir / f"{corpus}-all.pickle"
+        with stored.open("rb") as handle:
+            corpora[corpus] = pickle.load(handle)[: args.limit]
+        width = corpora[corpus][0].x.shape[1]
+        print(f"{corpus}: {len(corpora[corpus])} pages, {extend(corpora[corpus], root)}")
+        if corpus == "wcxb":
+            wcxb_root = root / devset.WCXB_DIR
+    assert wcxb_root is not None
+    return corpora, wcxb_root, width
+
+
+def variant_scores(
+    corpora: dict[str, list[PageData]],
+    columns: dict[str, list[int]],
+    variants: list[str],
+    wcxb_root: Path,
+    folds: int,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Per variant (a choice of `x`'s columns), every page's out-of-fold scores (folds by site,
+    both corpora), keyed "corpus<TAB>page id"; each variant's figures printed as a table row."""
+    word_f1 = load_word_f1(wcxb_root)
+    every = [page for pages in corpora.values() for page in pages]
+    results: dict[str, dict[str, np.ndarray]] = {}
+    print("\n| variant | corpus | P | R | F1 |\n|---|---|---:|---:|---:|", flush=True)
+    for variant in variants:
+        views = {id(page): copy.copy(page) for page in every}
+        for page in views.values():
+            page.x = page.x[:, columns[variant]]
+        scores: dict[int, np.ndarray] = {}
+        for fold in range(folds):
+            held = [p for p in every if fold_of(p.site, folds) == fold]
+            model = train([views[id(p)] for p in every if fold_of(p.site, folds) != fold])
+            for page in held:
+                scores[id(page)] = model.predict_proba(views[id(page)].x)[:, 1]
+        results[variant] = {f"{p.corpus}\t{p.page_id}": scores[id(p)] for p in every}
+        for corpus, pages in corpora.items():
+            texts = [chosen_text(p, scores[id(p)], 0.5) for p in pages]
+            f = score_pages(pages, texts, word_f1)
+            print(
+                f"| {variant} | {corpus} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |",
+                flush=True,
+            )
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
