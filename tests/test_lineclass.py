@@ -131,16 +131,16 @@ def test_main_block_of_low_scores_is_empty() -> None:
     assert lineclass.main_block([0.1, 0.2, 0.3], 0.5) == [False, False, False]
 
 
+def decision(**numbers: object) -> lineclass.LineModel:
+    """The bundled model with the decision numbers a test sets: one block and one set of numbers
+    for every language unless it says otherwise."""
+    defaults: dict[str, object] = {"secondary_share": 0.0, "by_language": {}}
+    return replace(lineclass.load_model(), **(defaults | numbers))
+
+
 def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
-    model = replace(
-        lineclass.load_model(),
-        threshold=0.3,
-        drop_below=0.2,
-        short_line_words=4,
-        short_drop_below=0.5,
-        floor_min_lines=6,
-        secondary_share=0.0,
-        by_language={},
+    model = decision(
+        threshold=0.3, drop_below=0.2, short_line_words=4, short_drop_below=0.5, floor_min_lines=6
     )
     lines = [
         "Home",
@@ -178,15 +178,7 @@ def test_article_blocks_add_a_secondary_run_only_when_it_weighs_enough() -> None
 
 
 def test_off_article_keeps_a_secondary_block_of_a_split_article() -> None:
-    model = replace(
-        lineclass.load_model(),
-        threshold=0.3,
-        drop_below=0.2,
-        short_line_words=0,
-        floor_min_lines=0,
-        secondary_share=0.0,
-        by_language={},
-    )
+    model = decision(threshold=0.3, drop_below=0.2, short_line_words=0, floor_min_lines=0)
     lines = [
         "Home",
         "The harbour will get a second ferry terminal, the port authority announced on Friday.",
@@ -207,8 +199,7 @@ def test_off_article_keeps_a_secondary_block_of_a_split_article() -> None:
 
 
 def test_off_article_uses_the_numbers_of_the_page_language() -> None:
-    model = replace(
-        lineclass.load_model(),
+    model = decision(
         threshold=0.3,
         drop_below=0.2,
         short_line_words=0,
@@ -237,10 +228,8 @@ def test_off_article_uses_the_numbers_of_the_page_language() -> None:
 
 def test_decision_numbers_survive_the_model_file() -> None:
     table = {lang: sorted(words) for lang, words in STOPWORDS.items()}
-    model = replace(
-        lineclass.load_model(),
-        secondary_share=0.15,
-        by_language={"de": (0.1, 0.25, 0.45), "en": (0.3, 0.3, 0.3)},
+    model = decision(
+        secondary_share=0.15, by_language={"de": (0.1, 0.25, 0.45), "en": (0.3, 0.3, 0.3)}
     )
     data = json.loads(json.dumps(train_lines.model_dict(model, "test", table)))
     again = lineclass.model_from_dict(data)
