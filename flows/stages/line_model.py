@@ -406,23 +406,16 @@ def main_block(
     brings, so it is bridged. With no line above the threshold, nothing is marked.
     """
     n = len(scores)
-    w = [1.0] * n if weights is None else list(weights)
-    best, best_span = 0.0, (0, 0)
-    running, start = 0.0, 0
-    for i, s in enumerate(scores):
-        if running <= 0.0:
-            running, start = 0.0, i
-        running += w[i] * (s - threshold)
-        if running > best:
-            best, best_span = running, (start, i + 1)
-    lo, hi = best_span
+    _, span = _best_run(scores, threshold, [1.0] * n if weights is None else weights, 0, n)
+    lo, hi = span or (0, 0)
     return [lo <= i < hi for i in range(n)]
 
 
 def _best_run(
     scores: Sequence[float], threshold: float, weights: Sequence[float], lo: int, hi: int
 ) -> tuple[float, tuple[int, int] | None]:
-    """Kadane's maximum subarray of weight * (score - threshold) within lines lo..hi-1."""
+    """Kadane's maximum subarray of weight * (score - threshold) within lines lo..hi-1: its mass
+    and its span, None when no line is above the threshold."""
     best, best_span = 0.0, None
     running, start = 0.0, lo
     for i in range(lo, hi):
