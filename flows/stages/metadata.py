@@ -26,7 +26,7 @@ from flows.stages import dates as dt
 from flows.stages.document import DocumentState, needs
 from flows.stages.language import detect_language
 
-# --- language and words ----------------------------------------------------------------------
+# --- words (the language is flows/stages/language.py's) -------------------------------------------
 
 # Words are counted by flows.core.text.count_words: the repeated-lines step recounts stripped
 # bodies with the same function.
