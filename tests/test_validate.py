@@ -593,7 +593,8 @@ def test_data_docs_read_offline_with_the_vendored_stylesheet(
     suites: Suites, tmp_path: Path
 ) -> None:
     """Every page of the report links Bootstrap from the report's own folder, not from the CDN
-    its template names, and the linked file is there, whatever the page's depth."""
+    its template names, and the linked file is there, whatever the page's depth; images from the
+    web hide themselves when they cannot load."""
     outcome = run(suites, base_frame(rows=3), ValidationSettings())
     index = write_data_docs(outcome, tmp_path / "docs", run_name="run-8")
     pages = [index, *sorted((tmp_path / "docs" / "validations").rglob("*.html"))]
@@ -606,6 +607,11 @@ def test_data_docs_read_offline_with_the_vendored_stylesheet(
         for link in links:
             stylesheet = (page.parent / link).resolve()
             assert stylesheet.is_file() and stylesheet.read_text(encoding="utf-8").startswith("/*!")
+        # An image from the web (GX's logo) hides itself when it cannot load: no broken icon.
+        remote_images = re.findall(r"<img[^>]*?src=\"https?://[^>]*>", html, flags=re.S)
+        assert remote_images, page
+        for image in remote_images:
+            assert "onerror=\"this.style.display='none'\"" in image, image
 
 
 def test_missing_not_null_check_is_a_suite_error(suite_dir: Path) -> None:

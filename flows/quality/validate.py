@@ -647,6 +647,8 @@ _FALLBACK_STYLE = """<style>/* newsclean: readable without the CDN */
 .text-success { color: #1e7e34; } .text-danger { color: #c82333; }
 </style>"""
 _INDEX_MARKER = '<div id="section-1-content-block-2-1-body-table-toolbar"'
+_GX_WEB_ASSETS = "https://great-expectations-web-assets."
+_HIDE_IF_UNLOADED = "onerror=\"this.style.display='none'\""
 
 
 # GX's pages load Bootstrap's stylesheet from a CDN; a report read offline (a CI artifact, an
@@ -669,6 +671,9 @@ def _readable_offline(report_dir: Path, status: Mapping[str, bool]) -> None:
         for url, name in _VENDORED_STYLESHEETS.items():
             local = os.path.relpath(vendored / name, page.parent).replace(os.sep, "/")
             html = html.replace(f'href="{url}"', f'href="{local}"')
+        # GX's logo comes from its web assets: offline it would be a broken-image icon, so an
+        # image that cannot load hides itself (online nothing changes).
+        html = html.replace(f'src="{_GX_WEB_ASSETS}', f'{_HIDE_IF_UNLOADED} src="{_GX_WEB_ASSETS}')
         if page.name == "index.html":
             html = html.replace(
                 _INDEX_MARKER, _page_list(report_dir, pages, status) + _INDEX_MARKER, 1
