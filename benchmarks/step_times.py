@@ -10,7 +10,9 @@ writing) are in the run summary's `stage_seconds` (benchmarks/throughput.py prin
 
     python benchmarks/step_times.py --cache-dir /tmp/nc-cache --corpus trafilatura --limit 300
 
-Compare commits by running it at each (a checkout of the older one with `--repo`), one after the
+`--configs default,fast-no-block-model` times several extraction settings side by side, each
+page through each of them and through bare trafilatura in turn, so their ratios survive the
+machine's drift in speed. Compare commits by running it at each (a checkout of the older one with `--repo`), one after the
 other on a quiet machine: CPU time is less sensitive to other jobs than wall time, not immune.
 """
 
@@ -43,6 +45,14 @@ STEPS = (
 )
 STAGES = ("extract", "clean", "metadata")
 
+# The extraction settings each `--configs` name stands for (the run's flags in brackets).
+CONFIGS = {
+    "default": {},
+    "fast": {"fast": True},  # [--fast-extraction]
+    "no-block-model": {"block_model": "none"},
+    "fast-no-block-model": {"fast": True, "block_model": "none"},
+}
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -53,6 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repo", type=Path, default=devset.REPO_ROOT, help="the checkout whose flows/ is timed"
     )
     parser.add_argument("--json", type=Path, default=None, help="also save the figures here")
+    parser.add_argument(
+        "--configs",
+        default="default",
+        help=f"comma-separated extraction settings to time side by side: {', '.join(CONFIGS)}",
+    )
     return parser.parse_args(argv)
 
 
@@ -99,40 +114,72 @@ def clocked(spent: dict[str, float]) -> Iterator[None]:
         table.update(originals)  # type: ignore[attr-defined]
 
 
-def measure(pages: list[devset.Page]) -> dict[str, Any]:
+def measure(pages: list[devset.Page], configs: list[str]) -> dict[str, Any]:
+    """Every page through each configuration and through bare trafilatura, one after the other
+    (the order rotating from page to page), so that the machine's drift in speed falls on all
+    of them alike and their ratios hold even when the absolute figures wander."""
     # Imported here: `--repo` decides which flows/ is importable.
     import trafilatura
 
     from flows.core.records import RunContext
+    from flows.stages.document import ExtractionSettings, ProcessSettings
     from flows.stages.process import process_document
 
     context = RunContext("step-times", datetime.now(UTC), "step-times")
     documents = [page.html_document(f"page-{i}") for i, page in enumerate(pages)]
+    settings = {
+        name: ProcessSettings(extraction=ExtractionSettings(**CONFIGS[name])) for name in configs
+    }
     for document in documents[:3]:  # warm: langdetect's profiles, the models, dateparser
-        process_document(document, context)
+        for setting in settings.values():
+            process_document(document, context, setting)
     spent: dict[str, float] = defaultdict(float)
-    started = time.process_time()
+    steps = {name: defaultdict(float) for name in configs}
+    whole = dict.fromkeys(configs, 0.0)
+    bare = 0.0
+    runs: list[str | None] = [*configs, None]  # None: bare trafilatura
     with clocked(spent):
-        for document in documents:
-            process_document(document, context)
-    whole = time.process_time() - started
-    started = time.process_time()
-    for page in pages:
-        trafilatura.extract(page.html, url=page.web_url)
-    bare = time.process_time() - started
-    return {"pages": len(pages), "whole": whole, "bare": bare, "steps": spent}
+        for i, (document, page) in enumerate(zip(documents, pages, strict=True)):
+            for name in runs[i % len(runs) :] + runs[: i % len(runs)]:
+                before = dict(spent)
+                started = time.process_time()
+                if name is None:
+                    trafilatura.extract(page.html, url=page.web_url)
+                    bare += time.process_time() - started
+                    continue
+                process_document(document, context, settings[name])
+                whole[name] += time.process_time() - started
+                for step, value in spent.items():
+                    steps[name][step] += value - before.get(step, 0.0)
+    return {"pages": len(pages), "bare": bare, "configs": configs, "whole": whole, "steps": steps}
 
 
 def report(figures: dict[str, Any]) -> None:
     n = max(1, figures["pages"])
-    print("| step | ms/page |\n|---|---:|")
-    print(f"| bare `trafilatura.extract(html)` (the bar) | {1000 * figures['bare'] / n:.1f} |")
-    print(f"| **per-document path, all three stages** | **{1000 * figures['whole'] / n:.1f}** |")
-    for stage in STAGES:
-        print(f"| stage `{stage}` | {1000 * figures['steps'].get(f'stage {stage}', 0.0) / n:.1f} |")
-    for _module, _name, step in STEPS:
-        if step in figures["steps"]:
-            print(f"| {step} | {1000 * figures['steps'][step] / n:.1f} |")
+    configs = figures["configs"]
+    bare = 1000 * figures["bare"] / n
+    print("| step (CPU ms per page) | " + " | ".join(f"`{name}`" for name in configs) + " |")
+    print("|---|" + "---:|" * len(configs))
+
+    def row(label: str, values: list[float]) -> None:
+        print(f"| {label} | " + " | ".join(f"{value:.1f}" for value in values) + " |")
+
+    row(
+        "bare `trafilatura.extract(html)` (the bar, the same in every column)",
+        [bare] * len(configs),
+    )
+    whole = [1000 * figures["whole"][name] / n for name in configs]
+    row("**per-document path, all three stages**", whole)
+    print(
+        "| per-document path / the bar | "
+        + " | ".join(f"{value / bare:.2f}" if bare else "-" for value in whole)
+        + " |"
+    )
+    labels = [(f"stage {stage}", f"stage `{stage}`") for stage in STAGES]
+    labels += [(step, step) for _module, _name, step in STEPS]
+    for key, label in labels:
+        if any(key in figures["steps"][name] for name in configs):
+            row(label, [1000 * figures["steps"][name].get(key, 0.0) / n for name in configs])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,7 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     except devset.DevsetMissing:
         print(devset.missing_message(archive))
         return 1
-    figures = measure(pages)
+    configs = [name.strip() for name in args.configs.split(",") if name.strip()]
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown or not configs:
+        print(
+            f"--configs: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(CONFIGS)}"
+        )
+        return 2
+    figures = measure(pages, configs)
     report(figures)
     if args.json:
         devset.save_json(args.json, {**info, **figures, "repo": str(args.repo)})
