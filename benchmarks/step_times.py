@@ -184,6 +184,13 @@ def report(figures: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    configs = [name.strip() for name in args.configs.split(",") if name.strip()]
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown or not configs:
+        print(
+            f"--configs: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(CONFIGS)}"
+        )
+        return 2
     sys.path.insert(0, str(args.repo.resolve()))
     info = devset.machine_info()
     devset.print_header(f"Time per step, {args.corpus} set (CPU ms per page)", info)
@@ -194,13 +201,6 @@ def main(argv: list[str] | None = None) -> int:
     except devset.DevsetMissing:
         print(devset.missing_message(archive))
         return 1
-    configs = [name.strip() for name in args.configs.split(",") if name.strip()]
-    unknown = sorted(set(configs) - set(CONFIGS))
-    if unknown or not configs:
-        print(
-            f"--configs: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(CONFIGS)}"
-        )
-        return 2
     figures = measure(pages, configs)
     report(figures)
     if args.json:
