@@ -1,0 +1,410 @@
+"""A page-level choice after the block model, and averaged block models: measured out of fold.
+
+Issue 11's two untried levers on the block model (flows/stages/block_model.py):
+- the choice: a small model that picks, per page, among candidate texts (the block model's
+  blocks at a few thresholds, each with the shipped guard, and trafilatura's own text) from
+  page measures (the candidates' word counts and ratios, their overlap with trafilatura's
+  blocks, the page's score distribution, how many runs of kept blocks, the title's block);
+- averaging: the mean score of several block models (seeds with subsampled pages, or another
+  learner on the same measures), to reduce the variance of the single model.
+
+Honesty: the block scores the choice sees are out of fold (each page scored by a model trained
+without its site: the trainer's --save-folds models, or models trained here on the same folds),
+and the choice is nested by site: the chooser for a fold is trained only on the other folds'
+pages (their out-of-fold scores), with the trainer's fold split (train_blocks.fold_of). Each
+corpus is scored with the trainer's metric (WCXB word F1, the trafilatura set's snippets).
+
+It reads the pages benchmarks/train_blocks.py measured (its --work-dir pickles) and prints one
+table. Results and the decision are in docs/benchmarks.md ("The block model").
+
+Usage: python benchmarks/block_choice.py --cache-dir DIR --work-dir DIR --folds-dir DIR
+                                         [--limit N] [--averaging seeds,extra,logistic]
+  --folds-dir   the trainer's --save-folds models (the shipped out-of-fold scores)
+  --averaging   also train these block-model ensembles per fold (slow: minutes per model)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import devset
+import numpy as np
+import train_blocks
+
+from flows.stages import block_model, blocks
+
+# The trainer's page pickles were written with the trainer run as a script.
+PageData = train_blocks.PageData
+FOLDS = 4
+EXTRACTOR_KEPT = blocks.block_feature_names().index("extractor_kept")
+TITLE_OVERLAP = blocks.block_feature_names().index("title_overlap")
+PAGE_EXTRACTOR_SHARE = blocks.block_feature_names().index("page:extractor_share")
+# The candidates: the block model's blocks at these thresholds (with the guard), then
+# trafilatura's text. The first is the shipped decision, which the choice starts from.
+THRESHOLDS = (0.5, 0.3, 0.7)
+CANDIDATES = (*(f"model@{t}" for t in THRESHOLDS), "trafilatura")
+
+
+# --- candidates and their page measures ----------------------------------------------------------
+
+
+def candidate_masks(
+    texts: list[str], scores: np.ndarray, extractor_text: str
+) -> list[np.ndarray | None]:
+    """Per candidate, the blocks it keeps; None for trafilatura's own text."""
+    masks: list[np.ndarray | None] = []
+    for threshold in THRESHOLDS:
+        keep = block_model.decide(texts, scores.tolist(), threshold, extractor_text)
+        masks.append(None if keep is None else np.array(keep, dtype=bool))
+    masks.append(None)
+    return masks
+
+
+def runs(mask: np.ndarray) -> int:
+    """How many runs of consecutive kept blocks."""
+    return int(mask[0]) + int(np.count_nonzero(mask[1:] & ~mask[:-1])) if mask.size else 0
+
+
+def candidate_feature_names() -> list[str]:
+    return [
+        "log_words",
+        "vs_first",
+        "vs_extractor",
+        "is_extractor",
+        "overlap_extractor",
+        "mean_score",
+        "low_share",
+        "log_runs",
+        "largest_run_share",
+        "has_title_block",
+    ]
+
+
+def page_feature_names() -> list[str]:
+    return [
+        "log_page_words",
+        "page_extractor_share",
+        "log_extractor_words",
+        "mean_score",
+        "uncertain_share",
+        "extractor_mean_score",
+        "extractor_low_share",
+        "first_vs_extractor",
+        "first_overlap_extractor",
+    ]
+
+
+def choice_features(
+    words: np.ndarray, x: np.ndarray, scores: np.ndarray, masks: list[np.ndarray | None]
+) -> np.ndarray:
+    """One row per candidate: the page's measures, then the candidate's own, then its index."""
+    total = max(1.0, float(words.sum()))
+    by_extractor = x[:, EXTRACTOR_KEPT] > 0.5
+    extractor_words = max(1.0, float(words[by_extractor].sum()))
+
+    def weighted_mean(values: np.ndarray, mask: np.ndarray) -> float:
+        w = words[mask]
+        return float((values[mask] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
+
+    def own(mask: np.ndarray | None, first_words: float) -> list[float]:
+        if mask is None:
+            mask = by_extractor
+        kept = float(words[mask].sum())
+        both = float(words[mask & by_extractor].sum())
+        either = float(words[mask | by_extractor].sum())
+        run_count = runs(mask)
+        # The largest run's share of the kept words.
+        largest = 0.0
+        current = 0.0
+        for n, k in zip(words, mask, strict=True):
+            current = current + n if k else 0.0
+            largest = max(largest, current)
+        title_block = int(np.argmax(x[:, TITLE_OVERLAP])) if len(words) else 0
+        return [
+            float(np.log1p(kept)),
+            kept / max(1.0, first_words),
+            kept / extractor_words,
+            0.0,
+            both / max(1.0, either),
+            weighted_mean(scores, mask),
+            float(words[mask & (scores < 0.5)].sum()) / max(1.0, kept),
+            float(np.log1p(run_count)),
+            largest / max(1.0, kept),
+            float(mask[title_block] and x[title_block, TITLE_OVERLAP] > 0.5),
+        ]
+
+    first = masks[0] if masks[0] is not None else by_extractor
+    first_words = float(words[first].sum())
+    page = [
+        float(np.log1p(total)),
+        float(x[0, PAGE_EXTRACTOR_SHARE]) if len(x) else 0.0,
+        float(np.log1p(float(words[by_extractor].sum()))),
+        float((scores * words).sum() / total),
+        float(words[(scores > 0.3) & (scores < 0.7)].sum()) / total,
+        weighted_mean(scores, by_extractor),
+        float(words[by_extractor & (scores < 0.5)].sum()) / extractor_words,
+        first_words / extractor_words,
+        float(words[first & by_extractor].sum()) / max(1.0, float(words[first | by_extractor].sum())),
+    ]
+    rows = []
+    for index, mask in enumerate(masks):
+        row = own(mask, first_words)
+        row[3] = float(mask is None)
+        rows.append(page + row + [float(index)])
+    return np.array(rows, dtype=float)
+
+
+# --- per page: candidates' texts, figures and measures ------------------------------------------
+
+
+def candidate_text(page: PageData, mask: np.ndarray | None) -> str:
+    if mask is None:
+        return page.extractor_text
+    return "\n".join(t for t, k in zip(page.texts, mask, strict=True) if k)
+
+
+def snippet_counts(page: PageData, text: str) -> tuple[int, int, int]:
+    """tp, fp, fn of the trafilatura set's snippet metric on one page (score_pages' counting)."""
+    flat = " ".join(text.split())
+    found = sum(1 for s in page.gold["with"] if s in flat)
+    return found, sum(1 for s in page.gold["without"] if s in flat), len(page.gold["with"]) - found
+
+
+def page_f1(page: PageData, text: str, word_f1: Callable[[str, str], Any]) -> float:
+    if page.corpus == "wcxb":
+        return float(word_f1(text, page.gold["main"])[2])
+    tp, fp, fn = snippet_counts(page, text)
+    return 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+LEARNERS = ("hgb", "hgb-small", "logistic")
+
+
+def chooser_rows(
+    pages: list[PageData], rows: dict[int, np.ndarray], f1s: dict[int, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per page and alternative candidate: its measures, whether it beats the first candidate,
+    and by how much (the weight: a choice that changes little matters little)."""
+    xs, ys, ws = [], [], []
+    for page in pages:
+        gain = f1s[id(page)][1:] - f1s[id(page)][0]
+        useful = np.abs(gain) > 1e-9
+        xs.append(rows[id(page)][1:][useful])
+        ys.append((gain[useful] > 0).astype(int))
+        ws.append(np.abs(gain[useful]))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def fit_chooser(x: np.ndarray, y: np.ndarray, w: np.ndarray, learner: str) -> Any:
+    # scikit-learn only in the benchmarks (the pipeline evaluates exported trees with numpy).
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if learner == "logistic":
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
+        model.fit(x, y, logisticregression__sample_weight=w / w.mean())
+        return model
+    small = learner == "hgb-small"
+    model = HistGradientBoostingClassifier(
+        max_iter=60 if small else 150,
+        learning_rate=0.05,
+        max_leaf_nodes=4 if small else 8,
+        min_samples_leaf=30,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    )
+    model.fit(x, y, sample_weight=w / w.mean())
+    return model
+
+
+def nested_choice(
+    pages: list[PageData],
+    rows: dict[int, np.ndarray],
+    f1s: dict[int, np.ndarray],
+    learner: str,
+) -> dict[int, int]:
+    """Per page, the candidate a chooser trained without its fold's sites picks: the
+    alternative most likely to beat the first candidate, if that is more likely than not."""
+    choice = {}
+    for fold in range(FOLDS):
+        train = [p for p in pages if train_blocks.fold_of(p.site, FOLDS) != fold]
+        model = fit_chooser(*chooser_rows(train, rows, f1s), learner)
+        for page in pages:
+            if train_blocks.fold_of(page.site, FOLDS) != fold:
+                continue
+            odds = model.predict_proba(rows[id(page)][1:])[:, 1]
+            best = int(np.argmax(odds))
+            choice[id(page)] = best + 1 if odds[best] > 0.5 else 0
+    return choice
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    devset.add_corpus_arguments(parser)
+    devset.add_wcxb_argument(parser)
+    parser.add_argument("--work-dir", type=Path, required=True)
+    parser.add_argument("--folds-dir", type=Path, required=True)
+    parser.add_argument("--averaging", default="", help="seeds,extra,logistic (slow)")
+    parser.add_argument("--scores", type=Path, default=None, help="keep the averaging scores here")
+    args = parser.parse_args(argv)
+    corpora, wcxb_root, _ = train_blocks.measured_corpora(args, lambda pages, root: "as measured")
+    word_f1 = train_blocks.load_word_f1(wcxb_root)
+    every = [p for ps in corpora.values() for p in ps]
+    scores = saved_fold_scores(every, args.folds_dir)
+    report(corpora, scores, word_f1, "shipped block model")
+    if args.averaging:
+        learners = args.averaging.split(",")
+        if args.scores and args.scores.is_file():
+            with args.scores.open("rb") as handle:
+                keyed = pickle.load(handle)
+        else:
+            extra = averaging_scores(every, learners)
+            keyed = {
+                name: {(p.corpus, p.page_id): s[id(p)] for p in every} for name, s in extra.items()
+            }
+            if args.scores:
+                with args.scores.open("wb") as handle:
+                    pickle.dump(keyed, handle)
+        others = {name: {id(p): s[(p.corpus, p.page_id)] for p in every} for name, s in keyed.items()}
+        groups = {name: [name] for name in others}
+        seeds = [name for name in others if name.startswith("seed")]
+        if seeds:
+            groups["seeds"] = seeds
+        groups["all"] = list(others)
+        for group, members in groups.items():
+            mean = {
+                id(p): np.mean([scores[id(p)]] + [others[m][id(p)] for m in members], axis=0)
+                for p in every
+            }
+            report(corpora, mean, word_f1, f"shipped + {group}")
+    return 0
+
+
+# --- averaging: several block models per fold -------------------------------------------------
+
+SUBSAMPLE = 0.8  # each seed's model is trained on this share of the fold's training pages
+SEEDS = (1, 2)
+
+
+def fit_other_learner(pages: list[PageData], learner: str) -> Any:
+    """Another learner on the trainer's rows and weights (the same measures)."""
+    # scikit-learn only in the benchmarks (the pipeline evaluates exported trees with numpy).
+    from sklearn.ensemble import ExtraTreesClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y, w = train_blocks.training_rows(pages)
+    started = time.perf_counter()
+    if learner == "extra":
+        model = ExtraTreesClassifier(
+            n_estimators=100, min_samples_leaf=5, max_features="sqrt", n_jobs=1, random_state=0
+        )
+        model.fit(x, y, sample_weight=w)
+    else:
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000))
+        model.fit(x, y, logisticregression__sample_weight=w)
+    print(f"{learner}: trained in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return model
+
+
+def averaging_scores(
+    pages: list[PageData], learners: list[str]
+) -> dict[str, dict[int, np.ndarray]]:
+    """Per learner, every page's out-of-fold scores (folds by site, as the trainer's): "seed<n>"
+    the trainer's model on a seeded subsample of the training pages, "extra" extremely
+    randomized trees, "logistic" a logistic regression."""
+    names = [f"seed{seed}" for seed in SEEDS] if "seeds" in learners else []
+    names += [name for name in learners if name != "seeds"]
+    scores: dict[str, dict[int, np.ndarray]] = {name: {} for name in names}
+    for fold in range(FOLDS):
+        train = [p for p in pages if train_blocks.fold_of(p.site, FOLDS) != fold]
+        held = [p for p in pages if train_blocks.fold_of(p.site, FOLDS) == fold]
+        for name in names:
+            if name.startswith("seed"):
+                rng = np.random.default_rng(int(name.removeprefix("seed")))
+                sample = [p for p in train if rng.random() < SUBSAMPLE]
+                model = train_blocks.train(sample)
+            else:
+                model = fit_other_learner(train, name)
+            for page in held:
+                scores[name][id(page)] = model.predict_proba(page.x)[:, 1]
+        print(f"fold {fold}: {', '.join(names)} trained", file=sys.stderr)
+    return scores
+
+
+def saved_fold_scores(pages: list[PageData], folder: Path) -> dict[int, np.ndarray]:
+    """Every page's scores by the trainer's saved model of the fold that held its site out."""
+    held: dict[tuple[str, str], int] = {}
+    models = {}
+    for fold in range(FOLDS):
+        models[fold] = block_model.model_from_dict(
+            json.loads((folder / f"fold-{fold}.json").read_text(encoding="utf-8"))
+        )
+        for line in (folder / f"fold-{fold}.pages").read_text(encoding="utf-8").splitlines():
+            corpus, page_id = line.split("\t")
+            held[(corpus, page_id)] = fold
+    scores = {}
+    for page in pages:
+        fold = held[(page.corpus, page.page_id)]
+        assert fold == train_blocks.fold_of(page.site, FOLDS), "the folds are not the trainer's"
+        scores[id(page)] = models[fold].score(page.x.astype(float))
+    return scores
+
+
+def report(
+    corpora: dict[str, list[PageData]],
+    scores: dict[int, np.ndarray],
+    word_f1: Callable[[str, str], Any],
+    label: str,
+) -> None:
+    every = [p for ps in corpora.values() for p in ps]
+    started = time.perf_counter()
+    rows, f1s, texts = {}, {}, {}
+    feature_seconds = 0.0
+    for page in every:
+        s = scores[id(page)]
+        masks = candidate_masks(page.texts, s, page.extractor_text)
+        words = np.array([len(t.split()) for t in page.texts], dtype=float)
+        t0 = time.process_time()
+        rows[id(page)] = choice_features(words, page.x, s, masks)
+        feature_seconds += time.process_time() - t0
+        texts[id(page)] = [candidate_text(page, m) for m in masks]
+        f1s[id(page)] = np.array([page_f1(page, t, word_f1) for t in texts[id(page)]])
+    print(
+        f"{label}: candidates measured in {time.perf_counter() - started:.0f} s,"
+        f" features {1000 * feature_seconds / len(every):.2f} ms/page",
+        file=sys.stderr,
+    )
+    for corpus, pages in corpora.items():
+        for index, name in enumerate(CANDIDATES):
+            chosen = [texts[id(p)][index] for p in pages]
+            f = train_blocks.score_pages(pages, chosen, word_f1)
+            print(f"| {label} | {corpus} | {name} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |")
+        best = [texts[id(p)][int(np.argmax(f1s[id(p)]))] for p in pages]
+        f = train_blocks.score_pages(pages, best, word_f1)
+        print(f"| {label} | {corpus} | oracle | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |")
+    for learner in LEARNERS:
+        choice = nested_choice(every, rows, f1s, learner)
+        for corpus, pages in corpora.items():
+            chosen = [texts[id(p)][choice[id(p)]] for p in pages]
+            f = train_blocks.score_pages(pages, chosen, word_f1)
+            moved = sum(1 for p in pages if choice[id(p)] != 0)
+            print(
+                f"| {label} | {corpus} | chooser {learner} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |"
+                f" {moved} |"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
