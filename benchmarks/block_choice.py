@@ -31,6 +31,7 @@ import pickle
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,19 @@ def candidate_masks(
     return masks
 
 
-def runs(mask: np.ndarray) -> int:
-    """How many runs of consecutive kept blocks."""
-    return int(mask[0]) + int(np.count_nonzero(mask[1:] & ~mask[:-1])) if mask.size else 0
-
-
-def candidate_feature_names() -> list[str]:
-    return [
+def choice_feature_names() -> list[str]:
+    page = [
+        "log_page_words",
+        "page_extractor_share",
+        "log_extractor_words",
+        "mean_score",
+        "uncertain_share",
+        "extractor_mean_score",
+        "extractor_low_share",
+        "first_vs_extractor",
+        "first_overlap_extractor",
+    ]
+    own = [
         "log_words",
         "vs_first",
         "vs_extractor",
@@ -85,63 +92,45 @@ def candidate_feature_names() -> list[str]:
         "largest_run_share",
         "has_title_block",
     ]
-
-
-def page_feature_names() -> list[str]:
-    return [
-        "log_page_words",
-        "page_extractor_share",
-        "log_extractor_words",
-        "mean_score",
-        "uncertain_share",
-        "extractor_mean_score",
-        "extractor_low_share",
-        "first_vs_extractor",
-        "first_overlap_extractor",
+    # What the candidate adds to the first candidate's blocks and what it removes from them.
+    change = [
+        f"{side}:{name}"
+        for side in ("added", "removed")
+        for name in ("words", "mean_score", "link_density", "stop_ratio", "p", "sentence_end")
     ]
+    return [f"page:{n}" for n in page] + own + change + ["after_first", "before_first", "index"]
+
+
+def _column(name: str) -> int:
+    return blocks.block_feature_names().index(name)
+
+
+CHANGE_COLUMNS = [_column(n) for n in ("link_density", "text:stop_ratio", "tag:p")] + [
+    _column("text:sentence_end")
+]
 
 
 def choice_features(
     words: np.ndarray, x: np.ndarray, scores: np.ndarray, masks: list[np.ndarray | None]
 ) -> np.ndarray:
-    """One row per candidate: the page's measures, then the candidate's own, then its index."""
+    """One row per candidate (choice_feature_names): the page's measures, the candidate's own,
+    and how it differs from the first candidate (the blocks it adds and removes)."""
     total = max(1.0, float(words.sum()))
     by_extractor = x[:, EXTRACTOR_KEPT] > 0.5
     extractor_words = max(1.0, float(words[by_extractor].sum()))
-
-    def weighted_mean(values: np.ndarray, mask: np.ndarray) -> float:
-        w = words[mask]
-        return float((values[mask] * w).sum() / w.sum()) if w.sum() > 0 else 0.0
-
-    def own(mask: np.ndarray | None, first_words: float) -> list[float]:
-        if mask is None:
-            mask = by_extractor
-        kept = float(words[mask].sum())
-        both = float(words[mask & by_extractor].sum())
-        either = float(words[mask | by_extractor].sum())
-        run_count = runs(mask)
-        # The largest run's share of the kept words.
-        largest = 0.0
-        current = 0.0
-        for n, k in zip(words, mask, strict=True):
-            current = current + n if k else 0.0
-            largest = max(largest, current)
-        title_block = int(np.argmax(x[:, TITLE_OVERLAP])) if len(words) else 0
-        return [
-            float(np.log1p(kept)),
-            kept / max(1.0, first_words),
-            kept / extractor_words,
-            0.0,
-            both / max(1.0, either),
-            weighted_mean(scores, mask),
-            float(words[mask & (scores < 0.5)].sum()) / max(1.0, kept),
-            float(np.log1p(run_count)),
-            largest / max(1.0, kept),
-            float(mask[title_block] and x[title_block, TITLE_OVERLAP] > 0.5),
-        ]
-
     first = masks[0] if masks[0] is not None else by_extractor
-    first_words = float(words[first].sum())
+    first_words = max(1.0, float(words[first].sum()))
+    kept_at = np.nonzero(first)[0]
+    first_start, first_end = (kept_at[0], kept_at[-1]) if kept_at.size else (0, len(words))
+    position = np.arange(len(words))
+
+    def weighted_mean(values: np.ndarray, mask: np.ndarray, empty: float = 0.0) -> float:
+        w = words[mask]
+        return float((values[mask] * w).sum() / w.sum()) if w.sum() > 0 else empty
+
+    def overlap(mask: np.ndarray, other: np.ndarray) -> float:
+        return float(words[mask & other].sum()) / max(1.0, float(words[mask | other].sum()))
+
     page = [
         float(np.log1p(total)),
         float(x[0, PAGE_EXTRACTOR_SHARE]) if len(x) else 0.0,
@@ -150,15 +139,50 @@ def choice_features(
         float(words[(scores > 0.3) & (scores < 0.7)].sum()) / total,
         weighted_mean(scores, by_extractor),
         float(words[by_extractor & (scores < 0.5)].sum()) / extractor_words,
-        first_words / extractor_words,
-        float(words[first & by_extractor].sum()) / max(1.0, float(words[first | by_extractor].sum())),
+        float(words[first].sum()) / extractor_words,
+        overlap(first, by_extractor),
     ]
+    title_block = int(np.argmax(x[:, TITLE_OVERLAP])) if len(words) else 0
     rows = []
-    for index, mask in enumerate(masks):
-        row = own(mask, first_words)
-        row[3] = float(mask is None)
-        rows.append(page + row + [float(index)])
+    for index, candidate in enumerate(masks):
+        mask = by_extractor if candidate is None else candidate
+        kept = float(words[mask].sum())
+        own = [
+            float(np.log1p(kept)),
+            kept / first_words,
+            kept / extractor_words,
+            float(candidate is None),
+            overlap(mask, by_extractor),
+            weighted_mean(scores, mask),
+            float(words[mask & (scores < 0.5)].sum()) / max(1.0, kept),
+            float(np.log1p(runs(mask))),
+            largest_run(words, mask) / max(1.0, kept),
+            float(mask[title_block] and x[title_block, TITLE_OVERLAP] > 0.5),
+        ]
+        change = []
+        for side in (mask & ~first, first & ~mask):
+            change.append(float(words[side].sum()) / first_words)
+            change.append(weighted_mean(scores, side, -1.0))
+            change += [weighted_mean(x[:, c], side, -1.0) for c in CHANGE_COLUMNS]
+        added = mask & ~first
+        after = float(words[added & (position > first_end)].sum()) / first_words
+        before = float(words[added & (position < first_start)].sum()) / first_words
+        rows.append(page + own + change + [after, before, float(index)])
     return np.array(rows, dtype=float)
+
+
+def runs(mask: np.ndarray) -> int:
+    """How many runs of consecutive kept blocks."""
+    return int(mask[0]) + int(np.count_nonzero(mask[1:] & ~mask[:-1])) if mask.size else 0
+
+
+def largest_run(words: np.ndarray, mask: np.ndarray) -> float:
+    """The words of the largest run of consecutive kept blocks."""
+    largest = current = 0.0
+    for n, kept in zip(words, mask, strict=True):
+        current = current + n if kept else 0.0
+        largest = max(largest, current)
+    return largest
 
 
 # --- per page: candidates' texts, figures and measures ------------------------------------------
@@ -184,22 +208,43 @@ def page_f1(page: PageData, text: str, word_f1: Callable[[str, str], Any]) -> fl
     return 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
-LEARNERS = ("hgb", "hgb-small", "logistic")
+@dataclass(frozen=True)
+class Chooser:
+    """One way to choose: a learner, the alternatives it may pick (indexes into CANDIDATES),
+    and the odds an alternative needs to replace the first candidate."""
+
+    name: str
+    learner: str
+    alternatives: tuple[int, ...] = (1, 2, 3)
+    odds: float = 0.5
+
+
+CHOOSERS = (
+    Chooser("trees, all candidates", "hgb"),
+    Chooser("trees, all candidates, odds > 0.6", "hgb", odds=0.6),
+    Chooser("trees, larger", "hgb-large"),
+    Chooser("trees, trafilatura or not", "hgb", alternatives=(3,)),
+    Chooser("logistic, all candidates", "logistic"),
+)
 
 
 def chooser_rows(
-    pages: list[PageData], rows: dict[int, np.ndarray], f1s: dict[int, np.ndarray]
+    pages: list[PageData],
+    rows: dict[int, np.ndarray],
+    f1s: dict[int, np.ndarray],
+    alternatives: list[int],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per page and alternative candidate: its measures, whether it beats the first candidate,
     and by how much (the weight: a choice that changes little matters little)."""
     xs, ys, ws = [], [], []
     for page in pages:
-        gain = f1s[id(page)][1:] - f1s[id(page)][0]
+        gain = f1s[id(page)][alternatives] - f1s[id(page)][0]
         useful = np.abs(gain) > 1e-9
-        xs.append(rows[id(page)][1:][useful])
+        xs.append(rows[id(page)][alternatives][useful])
         ys.append((gain[useful] > 0).astype(int))
         ws.append(np.abs(gain[useful]))
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    return x, y, w / w.mean()
 
 
 def fit_chooser(x: np.ndarray, y: np.ndarray, w: np.ndarray, learner: str) -> Any:
@@ -210,20 +255,20 @@ def fit_chooser(x: np.ndarray, y: np.ndarray, w: np.ndarray, learner: str) -> An
     from sklearn.preprocessing import StandardScaler
 
     if learner == "logistic":
-        model = make_pipeline(StandardScaler(), LogisticRegression(C=0.3, max_iter=2000))
-        model.fit(x, y, logisticregression__sample_weight=w / w.mean())
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=3000))
+        model.fit(x, y, logisticregression__sample_weight=w)
         return model
-    small = learner == "hgb-small"
+    large = learner == "hgb-large"
     model = HistGradientBoostingClassifier(
-        max_iter=60 if small else 150,
+        max_iter=200 if large else 100,
         learning_rate=0.05,
-        max_leaf_nodes=4 if small else 8,
-        min_samples_leaf=30,
+        max_leaf_nodes=8 if large else 4,
+        min_samples_leaf=20 if large else 30,
         l2_regularization=1.0,
         early_stopping=False,
         random_state=0,
     )
-    model.fit(x, y, sample_weight=w / w.mean())
+    model.fit(x, y, sample_weight=w)
     return model
 
 
@@ -231,20 +276,21 @@ def nested_choice(
     pages: list[PageData],
     rows: dict[int, np.ndarray],
     f1s: dict[int, np.ndarray],
-    learner: str,
+    chooser: Chooser,
 ) -> dict[int, int]:
     """Per page, the candidate a chooser trained without its fold's sites picks: the
-    alternative most likely to beat the first candidate, if that is more likely than not."""
+    alternative most likely to beat the first candidate, if its odds are high enough."""
+    alternatives = list(chooser.alternatives)
     choice = {}
     for fold in range(FOLDS):
         train = [p for p in pages if train_blocks.fold_of(p.site, FOLDS) != fold]
-        model = fit_chooser(*chooser_rows(train, rows, f1s), learner)
+        model = fit_chooser(*chooser_rows(train, rows, f1s, alternatives), chooser.learner)
         for page in pages:
             if train_blocks.fold_of(page.site, FOLDS) != fold:
                 continue
-            odds = model.predict_proba(rows[id(page)][1:])[:, 1]
+            odds = model.predict_proba(rows[id(page)][alternatives])[:, 1]
             best = int(np.argmax(odds))
-            choice[id(page)] = best + 1 if odds[best] > 0.5 else 0
+            choice[id(page)] = alternatives[best] if odds[best] > chooser.odds else 0
     return choice
 
 
@@ -261,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     word_f1 = train_blocks.load_word_f1(wcxb_root)
     every = [p for ps in corpora.values() for p in ps]
     scores = saved_fold_scores(every, args.folds_dir)
-    report(corpora, scores, word_f1, "shipped block model")
+    table = report(corpora, scores, word_f1, "shipped fold models")
     if args.averaging:
         learners = args.averaging.split(",")
         if args.scores and args.scores.is_file():
@@ -275,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.scores:
                 with args.scores.open("wb") as handle:
                     pickle.dump(keyed, handle)
-        others = {name: {id(p): s[(p.corpus, p.page_id)] for p in every} for name, s in keyed.items()}
+        others = {
+            name: {id(p): s[(p.corpus, p.page_id)] for p in every} for name, s in keyed.items()
+        }
         groups = {name: [name] for name in others}
         seeds = [name for name in others if name.startswith("seed")]
         if seeds:
@@ -286,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
                 id(p): np.mean([scores[id(p)]] + [others[m][id(p)] for m in members], axis=0)
                 for p in every
             }
-            report(corpora, mean, word_f1, f"shipped + {group}")
+            table += report(corpora, mean, word_f1, f"mean: shipped + {group}", CHOOSERS[:1])
+    print_table(table)
     return 0
 
 
@@ -362,48 +411,70 @@ def saved_fold_scores(pages: list[PageData], folder: Path) -> dict[int, np.ndarr
     return scores
 
 
+Row = tuple[str, str, dict[str, dict[str, float]], str]
+
+
 def report(
     corpora: dict[str, list[PageData]],
     scores: dict[int, np.ndarray],
     word_f1: Callable[[str, str], Any],
     label: str,
-) -> None:
+    choosers: tuple[Chooser, ...] = CHOOSERS,
+) -> list[Row]:
+    """The table's rows for one set of block scores: each candidate alone, the per-page oracle
+    among them, and each chooser (nested by site), with the pages each changed."""
     every = [p for ps in corpora.values() for p in ps]
-    started = time.perf_counter()
     rows, f1s, texts = {}, {}, {}
-    feature_seconds = 0.0
+    seconds = 0.0
     for page in every:
-        s = scores[id(page)]
-        masks = candidate_masks(page.texts, s, page.extractor_text)
+        page_scores = scores[id(page)]
+        # What the pipeline would add per page: the other thresholds' decisions and the measures.
+        started = time.process_time()
+        masks = candidate_masks(page.texts, page_scores, page.extractor_text)
         words = np.array([len(t.split()) for t in page.texts], dtype=float)
-        t0 = time.process_time()
-        rows[id(page)] = choice_features(words, page.x, s, masks)
-        feature_seconds += time.process_time() - t0
+        rows[id(page)] = choice_features(words, page.x, page_scores, masks)
+        seconds += time.process_time() - started
         texts[id(page)] = [candidate_text(page, m) for m in masks]
         f1s[id(page)] = np.array([page_f1(page, t, word_f1) for t in texts[id(page)]])
-    print(
-        f"{label}: candidates measured in {time.perf_counter() - started:.0f} s,"
-        f" features {1000 * feature_seconds / len(every):.2f} ms/page",
-        file=sys.stderr,
+    cost = f"{1000 * seconds / len(every):.2f}"
+
+    def figures(pick: Callable[[PageData], int]) -> dict[str, dict[str, float]]:
+        return {
+            corpus: train_blocks.score_pages(pages, [texts[id(p)][pick(p)] for p in pages], word_f1)
+            | {"changed": sum(1 for p in pages if texts[id(p)][pick(p)] != texts[id(p)][0])}
+            for corpus, pages in corpora.items()
+        }
+
+    table: list[Row] = []
+    for index, name in enumerate(CANDIDATES):
+        table.append((label, name, figures(lambda p, i=index: i), ""))
+    table.append(
+        (
+            label,
+            "oracle (the best candidate per page)",
+            figures(lambda p: int(np.argmax(f1s[id(p)]))),
+            "",
+        )
     )
-    for corpus, pages in corpora.items():
-        for index, name in enumerate(CANDIDATES):
-            chosen = [texts[id(p)][index] for p in pages]
-            f = train_blocks.score_pages(pages, chosen, word_f1)
-            print(f"| {label} | {corpus} | {name} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |")
-        best = [texts[id(p)][int(np.argmax(f1s[id(p)]))] for p in pages]
-        f = train_blocks.score_pages(pages, best, word_f1)
-        print(f"| {label} | {corpus} | oracle | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |")
-    for learner in LEARNERS:
-        choice = nested_choice(every, rows, f1s, learner)
-        for corpus, pages in corpora.items():
-            chosen = [texts[id(p)][choice[id(p)]] for p in pages]
-            f = train_blocks.score_pages(pages, chosen, word_f1)
-            moved = sum(1 for p in pages if choice[id(p)] != 0)
-            print(
-                f"| {label} | {corpus} | chooser {learner} | {f['P']:.4f} | {f['R']:.4f} | {f['F1']:.4f} |"
-                f" {moved} |"
-            )
+    for chooser in choosers:
+        choice = nested_choice(every, rows, f1s, chooser)
+        table.append((label, f"chooser: {chooser.name}", figures(lambda p: choice[id(p)]), cost))
+    return table
+
+
+def print_table(table: list[Row]) -> None:
+    print(
+        "\n| block scores | text | WCXB P | R | F1 | trafilatura set P | R | F1 |"
+        " pages changed (WCXB / traf. set) | added ms/page |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, system, f, cost in table:
+        w, t = f["wcxb"], f["trafilatura"]
+        print(
+            f"| {label} | {system} | {w['P']:.4f} | {w['R']:.4f} | {w['F1']:.4f} |"
+            f" {t['P']:.4f} | {t['R']:.4f} | {t['F1']:.4f} |"
+            f" {w['changed']} / {t['changed']} | {cost} |"
+        )
 
 
 if __name__ == "__main__":
