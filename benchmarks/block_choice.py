@@ -458,7 +458,9 @@ def report(
     )
     for chooser in choosers:
         choice = nested_choice(every, rows, f1s, chooser)
-        table.append((label, f"chooser: {chooser.name}", figures(lambda p: choice[id(p)]), cost))
+        table.append(
+            (label, f"chooser: {chooser.name}", figures(lambda p, c=choice: c[id(p)]), cost)
+        )
     return table
 
 
