@@ -121,3 +121,48 @@ def test_the_chooser_is_nested_by_site_and_learns_a_clear_signal() -> None:
     assert set(choice) == {id(p) for p in pages}
     right = sum(choice[id(p)] == (3 if id(p) in better_pages else 0) for p in pages)
     assert right >= 0.9 * len(pages)
+
+
+def test_no_chooser_is_trained_on_the_pages_it_chooses_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages, rows, f1s = [], {}, {}
+    width = len(block_choice.choice_feature_names())
+    for n in range(120):
+        page = train_blocks.PageData(
+            "wcxb",
+            f"{n}.html",
+            f"site{n % 40}.example",
+            np.zeros((1, 1)),
+            np.zeros(1),
+            np.zeros(1),
+            [],
+            "",
+            {},
+        )
+        pages.append(page)
+        table = np.zeros((len(block_choice.CANDIDATES), width))
+        table[:, 0] = n  # which page a training row came from
+        rows[id(page)] = table
+        f1s[id(page)] = np.array([0.8, 0.7, 0.9, 0.6])
+    trained_on: list[set[int]] = []
+
+    class Never:
+        def predict_proba(self, x: np.ndarray) -> np.ndarray:
+            return np.tile([1.0, 0.0], (len(x), 1))
+
+    def fake_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, learner: str) -> Never:
+        trained_on.append({int(v) for v in x[:, 0]})
+        return Never()
+
+    monkeypatch.setattr(block_choice, "fit_chooser", fake_fit)
+    choice = block_choice.nested_choice(pages, rows, f1s, block_choice.Chooser("t", "hgb"))
+    assert len(trained_on) == block_choice.FOLDS
+    every = set(range(len(pages)))
+    for fold, seen in enumerate(trained_on):
+        held = {
+            n
+            for n, p in enumerate(pages)
+            if train_blocks.fold_of(p.site, block_choice.FOLDS) == fold
+        }
+        assert held and not held & seen
+        assert seen == every - held
+    assert set(choice.values()) == {0}  # odds of 0 never replace the first candidate
