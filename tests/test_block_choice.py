@@ -89,23 +89,21 @@ def test_runs_and_the_largest_run() -> None:
     assert block_choice.runs(np.zeros(0, dtype=bool)) == 0
 
 
+def _bare_page(n: int) -> train_blocks.PageData:
+    """A WCXB page of no content, on one of 40 sites: the choosers here read only its rows."""
+    empty = np.zeros(1)
+    return train_blocks.PageData(
+        "wcxb", f"{n}.html", f"site{n % 40}.example", np.zeros((1, 1)), empty, empty, [], "", {}
+    )
+
+
 def test_the_chooser_is_nested_by_site_and_learns_a_clear_signal() -> None:
     pytest.importorskip("sklearn")
     rng = np.random.default_rng(0)
     pages, rows, f1s, better_pages = [], {}, {}, set()
     width = len(block_choice.choice_feature_names())
     for n in range(240):
-        page = train_blocks.PageData(
-            "wcxb",
-            f"{n}.html",
-            f"site{n % 40}.example",
-            np.zeros((1, 1)),
-            np.zeros(1),
-            np.zeros(1),
-            [],
-            "",
-            {},
-        )
+        page = _bare_page(n)
         pages.append(page)
         # The second measure of every row says whether trafilatura's text is the better one.
         better = n % 3 == 0
@@ -127,17 +125,7 @@ def test_no_chooser_is_trained_on_the_pages_it_chooses_for(monkeypatch: pytest.M
     pages, rows, f1s = [], {}, {}
     width = len(block_choice.choice_feature_names())
     for n in range(120):
-        page = train_blocks.PageData(
-            "wcxb",
-            f"{n}.html",
-            f"site{n % 40}.example",
-            np.zeros((1, 1)),
-            np.zeros(1),
-            np.zeros(1),
-            [],
-            "",
-            {},
-        )
+        page = _bare_page(n)
         pages.append(page)
         table = np.zeros((len(block_choice.CANDIDATES), width))
         table[:, 0] = n  # which page a training row came from
