@@ -12,8 +12,9 @@ writing) are in the run summary's `stage_seconds` (benchmarks/throughput.py prin
 
 `--configs default,fast-no-block-model` times several extraction settings side by side, each
 page through each of them and through bare trafilatura in turn, so their ratios survive the
-machine's drift in speed. Compare commits by running it at each (a checkout of the older one with `--repo`), one after the
-other on a quiet machine: CPU time is less sensitive to other jobs than wall time, not immune.
+machine's drift in speed. Compare commits by running it at each (a checkout of the older one
+with `--repo`), one after the other on a quiet machine: CPU time is less sensitive to other jobs
+than wall time, not immune.
 """
 
 from __future__ import annotations
