@@ -584,6 +584,9 @@ def test_write_data_docs_and_results(suites: Suites, tmp_path: Path) -> None:
     rows_page = next(page for page in pages if "rows" in page.name).read_text(encoding="utf-8")
     assert "run-7" in rows_page
     assert "Nobody" in rows_page  # the failing values are shown
+    for page in pages:  # each page names the data it checked
+        html = page.read_text(encoding="utf-8")
+        assert re.search(r"Data asset:\s*articles\b", html), page
 
     saved = write_results_json(outcome, tmp_path / "validation.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["batch"]["success"] is False

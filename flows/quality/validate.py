@@ -713,6 +713,13 @@ def _store_results(store: Any, units: Sequence[Mapping[str, Any]], run_name: str
             result = expectationSuiteValidationResultSchema.load(unit[level])
             # batch.validate leaves the run id out: the page would say __none__.
             result.meta["run_id"] = run_id
+            # The page reads the asset's name from the batch spec, where a dataframe batch has
+            # none ("Data asset: None"); the batch definition holds it.
+            asset = (result.meta.get("active_batch_definition") or {}).get("data_asset_name")
+            result.meta["batch_spec"] = {
+                **(result.meta.get("batch_spec") or {}),
+                "data_asset_name": asset or "articles",
+            }
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
                 run_id=run_id,
