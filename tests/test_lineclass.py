@@ -221,6 +221,9 @@ def test_off_article_uses_the_numbers_of_the_page_language() -> None:
     # The middle line is over the global floor (0.2) but under the German pages' own (0.6).
     assert lineclass.off_article(english, scores, model) == [False, False, False]
     assert lineclass.off_article(german, scores, model) == [False, True, False]
+    # The language the caller already guessed is the one the numbers come from.
+    assert lineclass.off_article(english, scores, model, language="de") == [False, True, False]
+    assert lineclass.off_article(german, scores, model, language="en") == [False, False, False]
     # A language without numbers of its own uses the model's.
     assert model.for_language("fr").drop_below == 0.2
     assert model.for_language("de").drop_below == 0.6
@@ -445,3 +448,17 @@ def test_shipped_model_scores_with_trees() -> None:
 def test_model_tag_names_the_model_and_its_file() -> None:
     tag = lineclass.model_tag()
     assert re.fullmatch(r"line_model_v3\.[0-9a-f]{8}", tag)
+
+
+def test_features_given_the_page_language_are_the_features_it_would_find() -> None:
+    lines = [
+        "Home | News | Sport",
+        "The new library opened on Monday with a reading for the children of the town.",
+        "It was built on the site of the old market hall and is open from early in the day.",
+    ]
+    language = lineclass.page_language(lines, STOPWORDS)
+    assert language == "en"
+    given = lineclass.features(lines, STOPWORDS, language=language)
+    assert np.array_equal(given, lineclass.features(lines, STOPWORDS))
+    # And a different language changes the stopword measures: the argument is really used.
+    assert not np.array_equal(lineclass.features(lines, STOPWORDS, language="de"), given)

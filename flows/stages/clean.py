@@ -277,9 +277,11 @@ def _label_off_article(lines: list[str], labels: list[_Label | None]) -> None:
     if len(lines) < LINE_MODEL_MIN_LINES:
         return  # too little to tell an article's block from its surroundings
     model = lineclass.load_model()
-    scores = lineclass.score(lines, model)
+    # Guessed once: the measures count stopwords in it, the decision takes its numbers.
+    language = lineclass.page_language(lines, model.stopwords)
+    scores = lineclass.score(lines, model, language=language)
     # With no main block (no line looks like article prose) nothing is off: the rules decide.
-    off = lineclass.off_article(lines, scores, model)
+    off = lineclass.off_article(lines, scores, model, language=language)
     for i, (dropped, value) in enumerate(zip(off, scores, strict=True)):
         if labels[i] is None and dropped:
             rule = f"{lineclass.RULE_NAME} score={value:.2f}"

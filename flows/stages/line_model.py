@@ -217,16 +217,20 @@ def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
 
 
 def features(
-    lines: Sequence[str], stopwords: dict[str, frozenset[str]] | None = None
+    lines: Sequence[str],
+    stopwords: dict[str, frozenset[str]] | None = None,
+    *,
+    language: str | None = None,
 ) -> np.ndarray:
-    """One row per line (lines stripped, none empty), columns as in `feature_names()`."""
+    """One row per line (lines stripped, none empty), columns as in `feature_names()`.
+    `language`: the page's `page_language`, when the caller has it (found here otherwise)."""
     if stopwords is None:
         stopwords = load_model().stopwords
     n = len(lines)
     width = len(feature_names())
     if n == 0:
         return np.zeros((0, width))
-    language = page_language(lines, stopwords)
+    language = language or page_language(lines, stopwords)
     cjk = language == "cjk"
     stop = None if cjk or language is None else stopwords[language]
     base = np.array([_base(line, stop, cjk) for line in lines], dtype=float)
@@ -387,12 +391,14 @@ def model_tag(path: Path = MODEL_PATH) -> str:
     return f"{load_model(path).name}.{digest}"
 
 
-def score(lines: Sequence[str], model: LineModel | None = None) -> list[float]:
-    """Per line, the probability that it is article body."""
+def score(
+    lines: Sequence[str], model: LineModel | None = None, *, language: str | None = None
+) -> list[float]:
+    """Per line, the probability that it is article body (`language`: see `features`)."""
     if not lines:
         return []
     model = model or load_model()
-    return [float(p) for p in model.predict(features(lines, model.stopwords))]
+    return [float(p) for p in model.predict(features(lines, model.stopwords, language=language))]
 
 
 def main_block(
@@ -473,15 +479,21 @@ def word_count(line: str) -> float:
     return sum(1 for token in _WORD.findall(line) if not _CJK.search(token)) + cjk / 2
 
 
-def off_article(lines: Sequence[str], scores: Sequence[float], model: LineModel) -> list[bool]:
+def off_article(
+    lines: Sequence[str],
+    scores: Sequence[float],
+    model: LineModel,
+    *,
+    language: str | None = None,
+) -> list[bool]:
     """Per line, whether the model drops it: outside the article's blocks (the main block and
     the secondary ones, `article_blocks`), or inside them but scoring under the floor
     (`model.drop_below`; `model.short_drop_below` for a line of fewer than
     `model.short_line_words` words; no floor on a text of fewer than `model.floor_min_lines`
     lines), with the numbers of the page's language where the model has its own for it. With
-    no main block (no line looks like article prose), none."""
+    no main block (no line looks like article prose), none. `language`: see `features`."""
     if model.by_language:
-        model = model.for_language(page_language(lines, model.stopwords))
+        model = model.for_language(language or page_language(lines, model.stopwords))
     weights = [line_weight(line) for line in lines]
     block = article_blocks(scores, model.threshold, weights, model.secondary_share)
     if not any(block):
