@@ -170,7 +170,7 @@ def variant_columns(width: int) -> dict[str, list[int]]:
     names = agreement_feature_names()
 
     def with_(keep: Callable[[str], bool]) -> list[int]:
-        return list(range(width)) + [width + i for i, name in enumerate(names) if keep(name)]
+        return train_blocks.extra_columns(width, names, keep)
 
     return {
         "baseline": with_(lambda name: False),

@@ -205,17 +205,10 @@ def candidate_text(page: PageData, mask: np.ndarray | None) -> str:
     return "\n".join(t for t, k in zip(page.texts, mask, strict=True) if k)
 
 
-def snippet_counts(page: PageData, text: str) -> tuple[int, int, int]:
-    """tp, fp, fn of the trafilatura set's snippet metric on one page (score_pages' counting)."""
-    flat = " ".join(text.split())
-    found = sum(1 for s in page.gold["with"] if s in flat)
-    return found, sum(1 for s in page.gold["without"] if s in flat), len(page.gold["with"]) - found
-
-
 def page_f1(page: PageData, text: str, word_f1: Callable[[str, str], Any]) -> float:
     if page.corpus == "wcxb":
         return float(word_f1(text, page.gold["main"])[2])
-    tp, fp, fn = snippet_counts(page, text)
+    tp, fp, fn = train_blocks.snippet_counts(page, text)
     return 1.0 if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
 
 

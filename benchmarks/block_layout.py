@@ -124,10 +124,7 @@ def chained_blocks(
     tree: HtmlElement,
 ) -> tuple[list[Block], list[tuple[int, ...]], list[HtmlElement | None]]:
     """blocks.page_blocks(tree), with each block's chain and element."""
-    body = tree.find(".//body")
-    walker = _ChainWalker()
-    walker.walk(body if body is not None else tree, (), (), (), False)
-    walker.flush()
+    walker = blocks.walk_page(tree, _ChainWalker())
     return walker.blocks, walker.chains, walker.elements
 
 
@@ -275,7 +272,7 @@ def variant_columns(width: int) -> dict[str, list[int]]:
     names = layout_feature_names()
 
     def with_(keep: Callable[[str], bool]) -> list[int]:
-        return list(range(width)) + [width + i for i, name in enumerate(names) if keep(name)]
+        return train_blocks.extra_columns(width, names, keep)
 
     return {
         "baseline": with_(lambda name: False),

@@ -289,6 +289,14 @@ def chosen_text(page: PageData, scores: np.ndarray, threshold: float) -> str:
     return "\n".join(t for t, k in zip(page.texts, keep, strict=True) if k)
 
 
+def snippet_counts(page: PageData, text: str) -> tuple[int, int, int]:
+    """tp, fp, fn of the trafilatura set's snippet metric on one page: `with` snippets found,
+    `without` snippets found, `with` snippets missed (whitespace-normalized substring tests)."""
+    flat = " ".join(text.split())
+    found = sum(1 for s in page.gold["with"] if s in flat)
+    return found, sum(1 for s in page.gold["without"] if s in flat), len(page.gold["with"]) - found
+
+
 def score_pages(
     pages: list[PageData], texts: list[str], word_f1: Callable[[str, str], Any]
 ) -> dict[str, float]:
@@ -297,13 +305,9 @@ def score_pages(
     if pages[0].corpus == "wcxb":
         prf = np.array([word_f1(t, p.gold["main"]) for p, t in zip(pages, texts, strict=True)])
         return {"P": prf[:, 0].mean(), "R": prf[:, 1].mean(), "F1": prf[:, 2].mean()}
-    tp = fn = fp = 0
-    for page, text in zip(pages, texts, strict=True):
-        flat = " ".join(text.split())
-        found = sum(1 for s in page.gold["with"] if s in flat)
-        tp += found
-        fn += len(page.gold["with"]) - found
-        fp += sum(1 for s in page.gold["without"] if s in flat)
+    tp, fp, fn = np.sum(
+        [snippet_counts(page, text) for page, text in zip(pages, texts, strict=True)], axis=0
+    ).tolist()
     precision = tp / max(1, tp + fp)
     recall = tp / max(1, tp + fn)
     return {"P": precision, "R": recall, "F1": 2 * tp / max(1, 2 * tp + fp + fn)}
@@ -381,6 +385,12 @@ def measured_corpora(
             wcxb_root = root / devset.WCXB_DIR
     assert wcxb_root is not None
     return corpora, wcxb_root, width
+
+
+def extra_columns(width: int, names: list[str], keep: Callable[[str], bool]) -> list[int]:
+    """The shipped measures' columns (the first `width`) and the tried measures `keep` takes,
+    which follow them in `x` in the order of `names`: one variant of `variant_scores`."""
+    return list(range(width)) + [width + i for i, name in enumerate(names) if keep(name)]
 
 
 def variant_scores(

@@ -296,3 +296,32 @@ def test_the_extract_stage_counts_the_spans_it_removes(tmp_path: Path) -> None:
         kinds[span.kind] = kinds.get(span.kind, 0) + 1
     assert kinds  # the model dropped something trafilatura had kept
     assert state.stats.breakdown("spans_removed") == kinds
+
+
+def _snippet_page(with_: list[str], without: list[str]) -> train_blocks.PageData:
+    empty = np.zeros(0)
+    return train_blocks.PageData(
+        "trafilatura", "p.html", "example.org", np.zeros((0, 1)), empty, empty, [], "",
+        {"with": with_, "without": without},
+    )  # fmt: skip
+
+
+def test_the_snippet_metric_counts_each_page_and_sums_them() -> None:
+    first = _snippet_page(["the council met", "a new bridge"], ["sign up now"])
+    second = _snippet_page(["rain is expected"], ["read more"])
+    # The first page's text keeps one `with` snippet (across a line break) and its `without`.
+    text = "Yesterday the council\nmet in the hall.\nSign up now"
+    assert train_blocks.snippet_counts(first, text) == (1, 0, 1)  # matching is case-sensitive
+    assert train_blocks.snippet_counts(first, text.replace("Sign", "sign")) == (1, 1, 1)
+    figures = train_blocks.score_pages(
+        [first, second], [text.replace("Sign", "sign"), "rain is expected tomorrow"], lambda *_: ()
+    )
+    # tp 2, fp 1, fn 1 over both pages.
+    assert figures == {"P": 2 / 3, "R": 2 / 3, "F1": 4 / 6}
+
+
+def test_a_variant_keeps_the_shipped_columns_and_the_tried_ones_it_names() -> None:
+    names = ["headline:before", "dense:inside", "headline:after"]
+    columns = train_blocks.extra_columns(3, names, lambda name: name.startswith("headline:"))
+    assert columns == [0, 1, 2, 3, 5]
+    assert train_blocks.extra_columns(3, names, lambda name: False) == [0, 1, 2]

@@ -22,6 +22,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from lxml.html import HtmlElement
@@ -245,14 +246,22 @@ class _Walker:
             self.owner = saved
 
 
+# A walker that notes more than the blocks (a benchmark's) gets itself back from walk_page.
+_WalkerT = TypeVar("_WalkerT", bound=_Walker)
+
+
 def page_blocks(tree: HtmlElement) -> list[Block]:
     """The page's text blocks in reading order (see the module's docstring)."""
+    return walk_page(tree, _Walker()).blocks
+
+
+def walk_page(tree: HtmlElement, walker: _WalkerT) -> _WalkerT:
+    """`walker` (a _Walker, or one that notes more) taken through the page's body, or the whole
+    tree when it has none, with its last block flushed."""
     body = tree.find(".//body")
-    root = body if body is not None else tree
-    walker = _Walker()
-    walker.walk(root, (), (), (), False)
+    walker.walk(body if body is not None else tree, (), (), (), False)
     walker.flush()
-    return walker.blocks
+    return walker
 
 
 # ---------------------------------------------------------------------------------------------
