@@ -301,6 +301,23 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["Protesters march in Hong Kong. Anthony Kwan/Getty Images", "A rally. AFP via Getty"],
         ["The Getty Images archive was sold, the company said on Monday afternoon in London."],
     ),
+    "caption_trailing_credit_v1": (
+        [
+            "The old lighthouse at dusk. Photo: Jane Doe",
+            "A rider on the new cycle path Credit: City of Northport",
+            "Der neue Bahnhof am Abend. Foto: Max Mustermann/Stadtwerke",
+            "Le pont après la crue © Studio Lumière",
+            "The prototype on the test bench. Image: example-labs.com",
+            "Volunteers clear the beach. Photo by Sam Lee",
+            "Ein Blick in die Ausstellung. Bild: Museum Nord",
+        ],
+        [
+            "The photo by Smith won the prize, the jury said on Friday.",
+            "Photo: the view from the summit was worth the climb",
+            "Credit: banks tightened lending again in the third quarter, the survey found.",
+            "He said the credit: was never his to take",
+        ],
+    ),
     "trust_standards_v1": (
         ["Our standards: The Thomson Reuters Trust Principles.", "Our Standards: Trust Principles"],
         ["Our standards of living have fallen, he said."],

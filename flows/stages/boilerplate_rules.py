@@ -133,6 +133,39 @@ def is_credit_text(text: str) -> bool:
     return is_name_list(text, _NAME_PARTICLES | _CREDIT_WORDS)
 
 
+# The credit that ends a caption: a credit label ("Photo:", "Credit:", "Foto:", "©"; "Photo by"
+# only after a sentence), then names alone ("Jane Doe", "Agency/Name", "Studio Nord", "site.com").
+_CREDIT_COLON_LABEL = (
+    r"(?i:©|\(c\)|(?:photo(?:graph)?s?|photo credits?|image credits?|credits?|pictures?|images?|"
+    r"illustration|foto(?:s|grafie)?|bild(?:er)?|bildquelle|bildnachweis|crédits? photos?|kuva|"
+    r"zdjęcie|фото)\s*[:：])"
+)
+_CREDIT_BY_LABEL = r"(?i:(?:photo(?:graph)?|image|picture|foto|bild)\s+(?:by|von|de|par|di|door)\s)"
+# The colon labels may follow any word ("... homes Photo credit: X"), "Photo by" only a sentence.
+_CREDIT_LABEL = (
+    rf"(?:(?<![^\s.!?,;)\]]){_CREDIT_COLON_LABEL}|(?:^|(?<=[.!?)\]] )){_CREDIT_BY_LABEL})"
+)
+_TRAILING_CREDIT = _CREDIT_LABEL + r"\s*(?P<credit>[^\s:：][^:：]{0,80}?)"
+_TRAILING_CREDIT_RE = re.compile(_TRAILING_CREDIT + r"\s*[)\]]?\.?\s*$")
+_CREDIT_MAX_WORDS = 8
+
+
+def is_trailing_credit(text: str) -> bool:
+    """True when `text` ends with a photo credit after some caption: its label, then at most a
+    few names."""
+    found = _TRAILING_CREDIT_RE.search(text, 1)
+    if found is None:
+        return False
+    tokens = words(found.group("credit"))
+    if not tokens or len(tokens) > _CREDIT_MAX_WORDS:
+        return False
+    allowed = _NAME_PARTICLES | _CREDIT_WORDS
+    # A lowercase word that is no particle is prose ("Photo: the view from the top"); a web
+    # address ("pixelio.de") and a camel-cased name ("iRunFar") are names.
+    prose = [t for t in tokens if t.islower() and "." not in t and t not in allowed]
+    return not prose and any(t[0].isalpha() and (not t.islower() or "." in t) for t in tokens)
+
+
 _NAME_TOKEN = re.compile(r"(?:[^\W\d_][^\W\d_'’.-]*(?:['’.-][^\W\d_]*)*\.?)")
 
 
@@ -765,6 +798,16 @@ RULES: tuple[Rule, ...] = (
         "caption",
         re.compile(r"^.*(?:Getty Images|via Getty|/File Photo|\(File photo\))\s*[)\]]?\.?$"),
         max_words=120,
+    ),
+    Rule(
+        # A caption that ends with its credit: "The bridge at dusk. Photo: Jane Doe", "... © Studio
+        # Nord", "... Credit: Agency/Name". The credit is the line's last words and only names (a
+        # line of the credit alone is caption_label_v1's or copyright_v1's).
+        "caption_trailing_credit_v1",
+        "caption",
+        re.compile(r"^.+?" + _TRAILING_CREDIT + r"\s*[)\]]?\.?\s*$"),
+        max_words=80,
+        check=is_trailing_credit,
     ),
     # --- trust and copyright
     Rule(
