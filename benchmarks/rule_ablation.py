@@ -46,7 +46,7 @@ from devset import Page, PageRef
 PATHS = ("html", "text")
 # The cleaner's units that are not rows of the rule table, by the rule name their spans carry.
 TITLE_REPEAT = "title_repeat_v1"
-LINE_MODEL = "line_model_v3"
+LINE_MODEL = "line_model_v4"
 INPUTS_FOLDER = "ablation-inputs"
 # The sources whose change changes the extract stage's text (the block model's files when there).
 EXTRACT_SOURCES = (

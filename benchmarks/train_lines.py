@@ -18,7 +18,11 @@ A line weighs the square root of its words (the WCXB metric counts words), lines
 nothing; the trafilatura set's lines weigh TRAFILATURA_WEIGHT times more (chosen by the
 other-sites figures: its pages are further from the article-only WCXB pages). Boosted trees
 (scikit-learn's HistGradientBoostingClassifier, exported to JSON; an MLP before line_model_v2)
-learn from these labels. The decision numbers (the main-block threshold, the in-block floor and the
+learn from these labels, over the line's shape features and (since line_model_v4) what its words
+say: a vocabulary of the words seen on at least VOCABULARY_MIN_SITES training sites, each with
+the log-odds that a line holding it is article text (the training lines' own vocabulary features
+come from vocabularies built without their site, so that the trees do not learn to trust a
+word's log-odds more than it deserves on a new site). The decision numbers (the main-block threshold, the in-block floor and the
 short lines' floor) are then chosen on the training pages only, with out-of-fold line scores
 (two folds by site), for the best mean of the corpora's own metrics; the features and the stopword
 lists stay those of the shipped model (the block model reuses them).
@@ -30,14 +34,15 @@ counts of `quality.evaluate_result`. A page left empty scores as nothing found.
 
   prepare   render both corpora once (and run the HTML path on the trafilatura set): one JSON
             line per page (corpus, file, site, text, html_body, gold)
-  train     labels -> MLP -> decision tuned on the training pages -> model JSON
+  train     labels -> boosted trees (shape + vocabulary) -> decision tuned on the training pages -> model JSON
   evaluate  clean_text with a model file on the pages, each corpus's figure
   report    generalization: every page scored by a model that never saw its site (K folds by
             site over both corpora), by a model trained on the other corpus only, and in-sample
   variants  line scorers compared out of fold by site: line_model_v1's MLP, boosted trees on
-            the same features (scikit-learn; shipped since line_model_v2), and the MLP with a
-            learned second stage (boosted trees over the MLP's scores around each line and the
-            line's place against the MLP's main block; not shipped)
+            the shape features alone (line_model_v2/v3), boosted trees with the vocabulary
+            (shipped since line_model_v4), and the MLP with a learned second stage (boosted
+            trees over the MLP's scores around each line and the line's place against the MLP's
+            main block; not shipped)
 
   python benchmarks/train_lines.py prepare --cache-dir DIR --jobs 1 --out /tmp/lines-pages.jsonl
   python benchmarks/train_lines.py report --data /tmp/lines-pages.jsonl --wcxb-root DIR/wcxb/wcxb-dev-articles
@@ -53,9 +58,11 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import math
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,6 +110,12 @@ SHORT_LINE_WORDS = 8
 # The in-block floors hold on texts of this many lines and more (see LineModel.floor_min_lines):
 # on both corpora (few pages are this short) it changes next to nothing.
 FLOOR_MIN_LINES = 30
+# A word goes into the vocabulary only when pages of this many training sites hold it: a word of
+# one site's template would teach the model that site, not what chrome says (4, 8 and 16 measured
+# out of fold: the best mean of the two corpora, and the smallest file; docs/benchmarks.md).
+VOCABULARY_MIN_SITES = 16
+# The training pages' own vocabulary features come from this many folds by site.
+VOCABULARY_FOLDS = 4
 
 WordF1 = Callable[[str, str], tuple[float, float, float]]
 
@@ -472,12 +485,15 @@ def grid_counts(
         block = blocks[key]
         if n < cleaner.LINE_MODEL_MIN_LINES or not block.any():
             keep = np.ones(n, dtype=bool)
-        elif n < candidate.floor_min_lines:
-            keep = block
         else:
             short = words < candidate.short_line_words
             floor = np.where(short, candidate.short_drop_below, candidate.drop_below)
-            keep = block & (probs >= floor)
+            if (
+                n < candidate.floor_min_lines
+            ):  # a short text: outside the blocks and under the floor
+                keep = block | (probs >= floor)
+            else:
+                keep = block & (probs >= floor)
         mask = keep.tobytes()
         if mask not in seen:
             seen[mask] = page_counts(page, keep, word_f1)
@@ -536,9 +552,9 @@ def tune(model: lineclass.LineModel, pages: list[PageData], word_f1: WordF1) -> 
         held = [p for p in pages if fold_of(f"tune:{p.site}", 2) == side]
         if not fit or not held:
             fit = held = pages  # too few sites to split: in-sample scores
-        scorer = fit_trees(fit)
+        scorer, vocabulary = fit_trees(fit)
         for page in held:
-            probs[id(page)] = scorer.predict(page.x)
+            probs[id(page)] = scorer.predict(inputs(page, vocabulary))
     chosen, value = choose_decision(model, pages, probs, word_f1)
     print(
         f"  tuned on {len(pages)} training pages: objective {value:.4f}, "
@@ -550,20 +566,22 @@ def tune(model: lineclass.LineModel, pages: list[PageData], word_f1: WordF1) -> 
     return chosen
 
 
-def fit_trees(pages: list[PageData]) -> TreeEnsemble:
-    """Boosted trees on the lines' features (the shipped scorer: on pages of unseen sites they
-    beat the MLP on both corpora, see `variants`), exported as the pipeline evaluates them."""
-    x, y, w = _rows(pages, lambda p: p.x)
-    trees = boosted_trees().fit(x, y, sample_weight=w)
+def fit_trees(pages: list[PageData]) -> tuple[TreeEnsemble, dict[str, float]]:
+    """Boosted trees on the lines' shape features and their words (the shipped scorer, see
+    `variants`), exported as the pipeline evaluates them, and the vocabulary they read."""
+    trees, vocabulary = fit_with_vocabulary(pages)
     # train_blocks' export of scikit-learn's trees: the one place that reads their internals.
-    return TreeEnsemble.from_dict(train_blocks.export(trees, 0.0, "")["ensemble"])
+    return TreeEnsemble.from_dict(train_blocks.export(trees, 0.0, "")["ensemble"]), vocabulary
 
 
 def fit(
     pages: list[PageData], stopwords: dict[str, frozenset[str]], word_f1: WordF1
 ) -> lineclass.LineModel:
     """The trees on every training page, and their decision tuned on the same pages."""
-    model = lineclass.LineModel(lineclass.RULE_NAME, fit_trees(pages), 0.5, 0.0, stopwords)
+    trees, vocabulary = fit_trees(pages)
+    model = lineclass.LineModel(
+        lineclass.RULE_NAME, trees, 0.5, 0.0, stopwords, vocabulary=vocabulary
+    )
     return tune(model, pages, word_f1)
 
 
@@ -637,7 +655,7 @@ def model_dict(
     return {
         "name": model.name,
         "note": note,
-        "features": lineclass.feature_names(),
+        "features": lineclass.model_feature_names(model.vocabulary is not None),
         **scores,
         "stopwords": table,
         "threshold": model.threshold,
@@ -647,6 +665,14 @@ def model_dict(
         "floor_min_lines": model.floor_min_lines,
         "secondary_share": model.secondary_share,
         "by_language": {lang: list(numbers) for lang, numbers in model.by_language.items()},
+        **(
+            {}
+            if model.vocabulary is None
+            else {
+                "vocabulary_min_sites": VOCABULARY_MIN_SITES,
+                "vocabulary": dict(sorted(model.vocabulary.items())),
+            }
+        ),
     }
 
 
@@ -845,10 +871,69 @@ def mlp_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.nda
     return {id(p): mlp.predict(p.x) for p in held}
 
 
-def trees_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+def shape_trees_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+    """line_model_v2/v3's scorer: boosted trees on the shape features alone."""
     x, y, w = _rows(fit_on, lambda p: p.x)
     trees = boosted_trees().fit(x, y, sample_weight=w)
     return {id(p): trees.predict_proba(p.x)[:, 1] for p in held}
+
+
+def trees_scores(fit_on: list[PageData], held: list[PageData]) -> dict[int, np.ndarray]:
+    """The shipped scorer (line_model_v4): boosted trees on the shape features and the words."""
+    trees, vocabulary = fit_with_vocabulary(fit_on)
+    return {id(p): trees.predict_proba(inputs(p, vocabulary))[:, 1] for p in held}
+
+
+# --- what the words say ---------------------------------------------------------------------------
+
+
+def build_vocabulary(pages: Sequence[PageData], min_sites: int | None = None) -> dict[str, float]:
+    """Per word on pages of at least `min_sites` sites (VOCABULARY_MIN_SITES): the log-odds that a
+    labelled line holding it is article, against the share of article lines overall (add-one
+    smoothed counts)."""
+    min_sites = VOCABULARY_MIN_SITES if min_sites is None else min_sites
+    article: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    by_site: dict[str, set[str]] = {}
+    for page in pages:
+        on_site = by_site.setdefault(page.site, set())
+        for line, label in zip(page.lines, page.labels, strict=True):
+            tokens = lineclass.vocabulary_tokens(line)
+            on_site |= tokens
+            if label == 1:
+                article.update(tokens)
+            elif label == 0:
+                other.update(tokens)
+    sites: Counter[str] = Counter()
+    for tokens in by_site.values():
+        sites.update(tokens)
+    prior = math.log(max(1, sum(article.values())) / max(1, sum(other.values())))
+    return {
+        word: round(math.log((article[word] + 1) / (other[word] + 1)) - prior, 3)
+        for word, count in sites.items()
+        if count >= min_sites
+    }
+
+
+def inputs(page: PageData, vocabulary: dict[str, float]) -> np.ndarray:
+    """A page's scorer input rows: its shape features, then what its words say."""
+    return np.concatenate([page.x, lineclass.vocabulary_features(page.lines, vocabulary)], axis=1)
+
+
+def fit_with_vocabulary(pages: list[PageData]) -> tuple[Any, dict[str, float]]:
+    """Boosted trees (scikit-learn) over shape and vocabulary features, and the vocabulary of
+    all `pages`. Each training page's vocabulary features come from a vocabulary built without
+    its site: with its own lines counted, a word's log-odds would echo the page's labels."""
+    rows: dict[int, np.ndarray] = {}
+    for fold in range(VOCABULARY_FOLDS):
+        held = [p for p in pages if fold_of("vocabulary:" + p.site, VOCABULARY_FOLDS) == fold]
+        rest = [p for p in pages if fold_of("vocabulary:" + p.site, VOCABULARY_FOLDS) != fold]
+        vocabulary = build_vocabulary(rest)
+        for page in held:
+            rows[id(page)] = inputs(page, vocabulary)
+    x, y, w = _rows(pages, lambda p: rows[id(p)])
+    trees = boosted_trees().fit(x, y, sample_weight=w)
+    return trees, build_vocabulary(pages)
 
 
 def stacked_scores(stopwords: dict[str, frozenset[str]], threshold: float) -> ScoresOf:
@@ -883,6 +968,7 @@ def variants(
     shipped = lineclass.load_model()
     scorers: dict[str, ScoresOf] = {
         "mlp": mlp_scores,
+        "trees-shape-only": shape_trees_scores,
         "trees": trees_scores,
         "mlp+second-stage": stacked_scores(stopwords, shipped.threshold),
     }
@@ -1004,8 +1090,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == "variants":
             s.add_argument(
                 "--scorers",
-                default="mlp,trees,mlp+second-stage",
-                help="mlp (line_model_v1's), trees (the shipped kind), mlp+second-stage",
+                default="mlp,trees-shape-only,trees,mlp+second-stage",
+                help="mlp (line_model_v1's), trees-shape-only (line_model_v2/v3's), trees (the "
+                "shipped kind: shape and vocabulary), mlp+second-stage",
             )
     args = parser.parse_args(argv)
     if args.command == "prepare":

@@ -155,9 +155,28 @@ def test_off_article_floors_short_lines_higher_and_only_on_long_texts() -> None:
     # A long line at 0.25 is over its floor (0.2); the short one at 0.35 is under its own (0.5).
     expected = [True, False, True, False, False, False, True]
     assert lineclass.off_article(lines, scores, model) == expected
-    # The same lines in a text shorter than floor_min_lines: only the main block decides.
+    # The same lines in a text shorter than floor_min_lines: no floor inside the main block.
     short_text = replace(model, floor_min_lines=len(lines) + 1)
     assert lineclass.off_article(lines, scores, short_text) == [True] + [False] * 5 + [True]
+
+
+def test_a_short_text_drops_a_line_only_outside_the_block_and_under_the_floor() -> None:
+    model = decision(threshold=0.5, drop_below=0.3, short_line_words=4, short_drop_below=0.6)
+    lines = [
+        "Accept cookies",
+        "Storm leaves thousands without power across the coast on Monday night.",
+        "Advert",
+        "Wind speeds of up to 80 mph were recorded, the weather service said.",
+        "Follow us",
+    ]
+    # The first article line scores under the block threshold but over its floor: the scores of
+    # a text this short are not sure enough to drop it on one signal.
+    scores = [0.55, 0.4, 0.05, 0.9, 0.05]
+    short_text = replace(model, floor_min_lines=len(lines) + 1)
+    assert lineclass.off_article(lines, scores, short_text) == [True, False, True, False, True]
+    # On a whole page, outside the block is enough.
+    whole_page = replace(model, floor_min_lines=len(lines))
+    assert lineclass.off_article(lines, scores, whole_page) == [True, True, True, False, True]
 
 
 def test_article_blocks_add_a_secondary_run_only_when_it_weighs_enough() -> None:
@@ -374,7 +393,10 @@ def test_folds_are_by_site_and_deterministic() -> None:
     assert train_lines.site_of("hard::zeit.de.zugverkehr.html", "x.html") == "zeit.de"
 
 
-def test_training_script_runs_on_a_tiny_synthetic_set(tmp_path: Path) -> None:
+def test_training_script_runs_on_a_tiny_synthetic_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(train_lines, "VOCABULARY_MIN_SITES", 2)  # the set has four sites
     data = tmp_path / "pages.jsonl"
     data.write_text("\n".join(json.dumps(page) for page in synthetic_pages(8)) + "\n")
     out = tmp_path / "model.json"
@@ -385,6 +407,8 @@ def test_training_script_runs_on_a_tiny_synthetic_set(tmp_path: Path) -> None:
     assert model.threshold in train_lines.THRESHOLDS and model.drop_below in train_lines.DROP_BELOW
     assert isinstance(model.scorer, TreeEnsemble)  # the shipped kind of scorer
     assert model.secondary_share in train_lines.SECONDARY_SHARES
+    assert model.vocabulary is not None and "subscribe" in model.vocabulary
+    assert model.vocabulary["subscribe"] < 0 < model.vocabulary["council"]
     lines = [*MENU, *ARTICLE, *FOOTER]
     scores = lineclass.score(lines, model)
     assert len(scores) == len(lines)
@@ -439,15 +463,89 @@ def test_exported_line_trees_score_as_scikit_learn_does_and_survive_the_model_fi
     assert np.array_equal(again.predict(rows), exported.predict(rows))
 
 
-def test_shipped_model_scores_with_trees() -> None:
+def test_shipped_model_scores_with_trees_and_words() -> None:
     model = lineclass.load_model()
     assert isinstance(model.scorer, TreeEnsemble)
-    assert model.name == lineclass.RULE_NAME == "line_model_v3"
+    assert model.name == lineclass.RULE_NAME == "line_model_v4"
+    assert model.vocabulary  # learned from the training sites
+    # Words that only chrome uses lean to "not article", words of reporting to "article".
+    assert model.vocabulary["newsletter"] < 0 < model.vocabulary["said"]
 
 
 def test_model_tag_names_the_model_and_its_file() -> None:
     tag = lineclass.model_tag()
-    assert re.fullmatch(r"line_model_v3\.[0-9a-f]{8}", tag)
+    assert re.fullmatch(r"line_model_v4\.[0-9a-f]{8}", tag)
+
+
+# --- vocabulary -----------------------------------------------------------------------------------
+
+
+def test_vocabulary_features_say_what_the_words_say() -> None:
+    vocabulary = {"newsletter": -2.0, "subscribe": -1.5, "council": 1.0, "voted": 0.5}
+    lines = ["Subscribe to our NEWSLETTER", "The council voted on Tuesday", "Nothing known", "x"]
+    rows = lineclass.vocabulary_features(lines, vocabulary)
+    assert rows.shape == (len(lines), len(lineclass.VOCABULARY_FEATURES))
+    mean, low, high, total, known, around = rows.T
+    # Casefolded words: "subscribe" and "newsletter" are known, "to" and "our" are not.
+    assert mean[0] == pytest.approx(-1.75) and low[0] == -2.0 and high[0] == 0.0
+    assert total[0] == pytest.approx(-3.5) and known[0] == pytest.approx(2 / 4)
+    assert mean[1] == pytest.approx(0.75) and low[1] == 0.0 and high[1] == 1.0
+    assert known[1] == pytest.approx(2 / 5)
+    # A line of unknown words, or of none, says nothing.
+    assert rows[2, :5].tolist() == [0.0] * 5 and rows[3, :5].tolist() == [0.0] * 5
+    # Around: the mean over the line and two neighbours each side, none beyond the page's ends.
+    assert around[1] == pytest.approx((mean[0] + mean[1] + mean[2] + mean[3]) / 5)
+
+
+def page_of(site: str, lines: list[str], labels: list[int]) -> train_lines.PageData:
+    return train_lines.PageData(
+        "wcxb",
+        f"{site}.html",
+        site,
+        lines,
+        lineclass.features(lines, STOPWORDS),
+        np.array(labels, dtype=np.int8),
+        np.ones(len(lines)),
+        [False] * len(lines),
+        {},
+    )
+
+
+def test_vocabulary_keeps_words_of_enough_sites_with_their_log_odds() -> None:
+    pages = [
+        page_of(
+            f"site{k}.example",
+            ["Subscribe to the newsletter", f"The council of town {k} met on Monday", "Menu"],
+            [0, 1, -1],
+        )
+        for k in range(3)
+    ]
+    pages.append(page_of("other.example", ["Exclusive offer for members", "Menu"], [0, 0]))
+    vocabulary = train_lines.build_vocabulary(pages, min_sites=3)
+    assert vocabulary["newsletter"] < 0 < vocabulary["council"]
+    assert "exclusive" not in vocabulary  # one site's word: that site's template, not chrome
+    assert "menu" in vocabulary  # on four sites, labelled or not
+    # A word of both kinds of line sits between the two.
+    assert vocabulary["newsletter"] < vocabulary["the"] < vocabulary["council"]
+
+
+def test_a_model_file_with_a_vocabulary_scores_with_it_and_one_without_does_not() -> None:
+    data = json.loads(lineclass.MODEL_PATH.read_text(encoding="utf-8"))
+    with_words = lineclass.model_from_dict(data)
+    lines = whole_page()
+    assert with_words.inputs(lines).shape == (
+        len(lines),
+        len(lineclass.feature_names()) + len(lineclass.VOCABULARY_FEATURES),
+    )
+    # A file of line_model_v3's time (no vocabulary) reads the shape features only ...
+    shape_only = {k: v for k, v in data.items() if k not in ("vocabulary", "vocabulary_min_sites")}
+    with pytest.raises(ValueError, match="features"):
+        lineclass.model_from_dict(shape_only)  # ... so these trees' columns do not match it
+    shape_only["features"] = lineclass.feature_names()
+    assert lineclass.model_from_dict(shape_only).inputs(lines).shape == (
+        len(lines),
+        len(lineclass.feature_names()),
+    )
 
 
 def test_features_given_the_page_language_are_the_features_it_would_find() -> None:

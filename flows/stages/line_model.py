@@ -8,7 +8,10 @@ A line alone says little; its shape and its neighbours say a lot. This module on
 - `features(lines)`: per line, its shape (length, sentence end, stopword density in the page's
   language, capitalization, digits, punctuation, list and separator marks, repetition, position),
   the same for the lines around it, and how much prose lies before and after it;
-- `score(lines)`: gradient-boosted trees (exported to `flows/stages/models/lines.v3.json` and
+- `vocabulary_features(lines, vocabulary)`: what the line's words say. Words like "newsletter",
+  "Kommentar" or "abonnieren" are chrome in any layout; the model file holds, per word seen on
+  enough training sites, the log-odds that a line holding it is article text;
+- `score(lines)`: gradient-boosted trees (exported to `flows/stages/models/lines.v4.json` and
   evaluated with numpy, `flows/stages/trees.py`; trained by `benchmarks/train_lines.py` on lines
   labelled by the WCXB corpus's gold main text and by the trafilatura set's snippets and
   newsclean's HTML path) give each line the probability that it belongs to the article body (an
@@ -42,9 +45,9 @@ import numpy as np
 
 from flows.stages.trees import TreeEnsemble
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v3.json"
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.v4.json"
 # The rule name every span dropped by the model carries (versioned with the model file).
-RULE_NAME = "line_model_v3"
+RULE_NAME = "line_model_v4"
 # The kind of span a line the model drops becomes.
 KIND = "non_article"
 
@@ -94,6 +97,24 @@ OFFSETS = (-2, -1, 1, 2)
 # Windows (in lines, each side) over which prose-likeness is averaged.
 WINDOWS = (5, 15)
 PAGE_FEATURES = ("rel_position", "prose_before", "prose_after", "log_page_lines", "page_stop")
+
+
+# What a line's words say (`vocabulary_features`), after the shape features when the model has a
+# vocabulary: the mean, lowest and highest log-odds of its known words (lowest and highest taken
+# with 0, a line of unknown words being neutral), their sum (clipped), the share of its words
+# that are known, and the mean over the line and its two neighbours each side.
+VOCABULARY_FEATURES = (
+    "vocab_mean",
+    "vocab_min",
+    "vocab_max",
+    "vocab_sum",
+    "vocab_known",
+    "vocab_mean_around",
+)
+# The words of a line, as the vocabulary counts them: runs of two letters or more, casefolded.
+_VOCABULARY_TOKEN = re.compile(r"[^\W\d_]{2,}")
+_VOCABULARY_SUM_CLIP = 30.0
+_VOCABULARY_AROUND = 2
 
 
 def feature_names() -> list[str]:
@@ -282,6 +303,34 @@ def features(
     return np.concatenate(columns, axis=1)
 
 
+def vocabulary_tokens(line: str) -> set[str]:
+    """The distinct words of a line, as the vocabulary knows them."""
+    return set(_VOCABULARY_TOKEN.findall(line.casefold()))
+
+
+def vocabulary_features(lines: Sequence[str], vocabulary: dict[str, float]) -> np.ndarray:
+    """One row per line, columns as in VOCABULARY_FEATURES; `vocabulary`: word -> log-odds."""
+    n = len(lines)
+    rows = np.zeros((n, len(VOCABULARY_FEATURES)))
+    for i, line in enumerate(lines):
+        tokens = vocabulary_tokens(line)
+        known = [vocabulary[t] for t in tokens if t in vocabulary]
+        if known:
+            total = sum(known)
+            rows[i, :5] = (
+                total / len(known),
+                min(0.0, min(known)),
+                max(0.0, max(known)),
+                max(-_VOCABULARY_SUM_CLIP, min(_VOCABULARY_SUM_CLIP, total)),
+                len(known) / len(tokens),
+            )
+    width = 2 * _VOCABULARY_AROUND + 1
+    # Zero beyond the page's ends: a first line has fewer neighbours, and weighs them as none.
+    full = np.convolve(rows[:, 0], np.ones(width) / width)  # "same" would grow a short page
+    rows[:, 5] = full[_VOCABULARY_AROUND : _VOCABULARY_AROUND + n]
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # The model
 
@@ -336,9 +385,22 @@ class LineModel:
     # The decision numbers (threshold, drop_below, short_drop_below) for pages of a language
     # (`page_language`), where they were tuned apart; other pages use the numbers above.
     by_language: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    # word -> log-odds that a line holding it is article text (`vocabulary_features`); None: the
+    # scorer reads the shape features only (the models before line_model_v4).
+    vocabulary: dict[str, float] | None = None
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.scorer.predict(x)
+
+    def inputs(
+        self, lines: Sequence[str], language: str | None = None, shape: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The scorer's input rows for `lines`: the shape features (`shape`, when the caller has
+        them), then, with a vocabulary, what the words say."""
+        x = features(lines, self.stopwords, language=language) if shape is None else shape
+        if self.vocabulary is None:
+            return x
+        return np.concatenate([x, vocabulary_features(lines, self.vocabulary)], axis=1)
 
     def for_language(self, language: str | None) -> LineModel:
         """This model with the decision numbers of `language`'s pages (its own if none)."""
@@ -355,8 +417,15 @@ class LineModel:
         )
 
 
+def model_feature_names(with_vocabulary: bool) -> list[str]:
+    """The scorer's input columns: the shape features, then the vocabulary's if it has one."""
+    return feature_names() + (list(VOCABULARY_FEATURES) if with_vocabulary else [])
+
+
 def model_from_dict(data: dict[str, Any]) -> LineModel:
-    if data["features"] != feature_names():
+    words = data.get("vocabulary")
+    vocabulary = None if words is None else {word: float(value) for word, value in words.items()}
+    if data["features"] != model_feature_names(vocabulary is not None):
         raise ValueError(f"{data['name']}: its features do not match this version of lineclass")
     return LineModel(
         name=data["name"],
@@ -376,6 +445,7 @@ def model_from_dict(data: dict[str, Any]) -> LineModel:
             language: (float(t), float(d), float(s))
             for language, (t, d, s) in data.get("by_language", {}).items()
         },
+        vocabulary=vocabulary,
     )
 
 
@@ -398,7 +468,7 @@ def score(
     if not lines:
         return []
     model = model or load_model()
-    return [float(p) for p in model.predict(features(lines, model.stopwords, language=language))]
+    return [float(p) for p in model.predict(model.inputs(lines, language))]
 
 
 def main_block(
@@ -490,21 +560,24 @@ def off_article(
     the secondary ones, `article_blocks`), or inside them but scoring under the floor
     (`model.drop_below`; `model.short_drop_below` for a line of fewer than
     `model.short_line_words` words; no floor on a text of fewer than `model.floor_min_lines`
-    lines), with the numbers of the page's language where the model has its own for it. With
-    no main block (no line looks like article prose), none. `language`: see `features`."""
+    lines: there a line goes only when it is outside the blocks and under the floor, as the
+    scores, learned on whole pages of hundreds of lines, are least sure on a short text), with
+    the numbers of the page's language where the model has its own for it. With no main block
+    (no line looks like article prose), none. `language`: see `features`."""
     if model.by_language:
         model = model.for_language(language or page_language(lines, model.stopwords))
     weights = [line_weight(line) for line in lines]
     block = article_blocks(scores, model.threshold, weights, model.secondary_share)
     if not any(block):
         return [False] * len(lines)
-    if len(lines) < model.floor_min_lines:
-        return [not inside for inside in block]
+    # A short text needs both signals to drop a line: outside the blocks and under the floor.
+    whole_page = len(lines) >= model.floor_min_lines
     off = []
     for line, inside, value in zip(lines, block, scores, strict=True):
-        if not inside:
+        if not inside and whole_page:
             off.append(True)
             continue
         short = model.short_line_words and word_count(line) < model.short_line_words
-        off.append(value < (model.short_drop_below if short else model.drop_below))
+        under = value < (model.short_drop_below if short else model.drop_below)
+        off.append(under and (whole_page or not inside))
     return off
