@@ -316,6 +316,11 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "Photo: the view from the summit was worth the climb",
             "Credit: banks tightened lending again in the third quarter, the survey found.",
             "He said the credit: was never his to take",
+            # A whole paragraph a scrape glued to the credit: prose, too long for a caption.
+            "The council approved the budget after a long debate on Tuesday evening, and the "
+            "mayor said that the new plan would fund more buses, two libraries and the repair "
+            "of the old bridge, while the opposition warned that the city could not afford the "
+            "rise in spending next year.Photo: Jane Doe",
         ],
     ),
     "trust_standards_v1": (

@@ -802,11 +802,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         # A caption that ends with its credit: "The bridge at dusk. Photo: Jane Doe", "... © Studio
         # Nord", "... Credit: Agency/Name". The credit is the line's last words and only names (a
-        # line of the credit alone is caption_label_v1's or copyright_v1's).
+        # line of the credit alone is caption_label_v1's or copyright_v1's). A caption is a
+        # sentence or two: a longer line is a paragraph a scrape glued to the credit, kept.
         "caption_trailing_credit_v1",
         "caption",
         re.compile(r"^.+?" + _TRAILING_CREDIT + r"\s*[)\]]?\.?\s*$"),
-        max_words=80,
+        max_words=40,
         check=is_trailing_credit,
     ),
     # --- trust and copyright
