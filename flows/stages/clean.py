@@ -56,8 +56,12 @@ BIO_CONTINUATION_MAX = 8
 BIO_CONTINUATION_RULE = "bio_continuation_v1"
 # At most this many sentences at the end of a line are tested as a glued tail.
 GLUED_TAIL_MAX = 40
-# Texts shorter than this (in non-empty lines) are not given to the line model.
-LINE_MODEL_MIN_LINES = 5
+# Texts shorter than this (in non-empty lines) are not given to the line model: a scrape of a few
+# paragraphs and a few junk lines (which the rules know) is not the whole web page its scores
+# were learned on, and its widest window (15 lines each side) spans all of it. 5 dropped an
+# article sentence of a 13-line scrape (tests/test_clean.py); 30 cost the trafilatura set's
+# whole pages 0.003 to 0.009 F1 out of fold (docs/benchmarks.md, line_model_v4).
+LINE_MODEL_MIN_LINES = 15
 # The rule name of a span cut by the row suite's residue patterns (the span's kind is the pattern's).
 RESIDUE_RULE = "body_residue_v1"
 # A body holds a few residue spans at most; the bound keeps a pathological body from looping long.
