@@ -19,13 +19,13 @@ nothing; the trafilatura set's lines weigh TRAFILATURA_WEIGHT times more (chosen
 other-sites figures: its pages are further from the article-only WCXB pages). Boosted trees
 (scikit-learn's HistGradientBoostingClassifier, exported to JSON; an MLP before line_model_v2)
 learn from these labels, over the line's shape features and (since line_model_v4) what its words
-say: a vocabulary of the words seen on at least VOCABULARY_MIN_SITES training sites, each with
-the log-odds that a line holding it is article text (the training lines' own vocabulary features
-come from vocabularies built without their site, so that the trees do not learn to trust a
-word's log-odds more than it deserves on a new site). The decision numbers (the main-block threshold, the in-block floor and the
-short lines' floor) are then chosen on the training pages only, with out-of-fold line scores
-(two folds by site), for the best mean of the corpora's own metrics; the features and the stopword
-lists stay those of the shipped model (the block model reuses them).
+say: a vocabulary of the words seen on at least VOCABULARY_MIN_SITES training sites, each with the
+log-odds that a line holding it is article text (the training lines' own vocabulary features come
+from vocabularies built without their site, so that the trees do not learn to trust a word's
+log-odds more than it deserves on a new site). The decision numbers (the main-block threshold, the
+in-block floor and the short lines' floor) are then chosen on the training pages only, with
+out-of-fold line scores (two folds by site), for the best mean of the corpora's own metrics; the
+features and the stopword lists stay those of the shipped model (the block model reuses them).
 
 Scoring, as `quality.py` scores the `newsclean-text` row: the text through
 `clean_text(content_kind="text")` (rules and line model); WCXB with the benchmark's own
@@ -488,9 +488,8 @@ def grid_counts(
         else:
             short = words < candidate.short_line_words
             floor = np.where(short, candidate.short_drop_below, candidate.drop_below)
-            if (
-                n < candidate.floor_min_lines
-            ):  # a short text: outside the blocks and under the floor
+            # A short text loses a line only outside the blocks and under the floor.
+            if n < candidate.floor_min_lines:
                 keep = block | (probs >= floor)
             else:
                 keep = block & (probs >= floor)

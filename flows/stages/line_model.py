@@ -392,12 +392,10 @@ class LineModel:
     def predict(self, x: np.ndarray) -> np.ndarray:
         return self.scorer.predict(x)
 
-    def inputs(
-        self, lines: Sequence[str], language: str | None = None, shape: np.ndarray | None = None
-    ) -> np.ndarray:
-        """The scorer's input rows for `lines`: the shape features (`shape`, when the caller has
-        them), then, with a vocabulary, what the words say."""
-        x = features(lines, self.stopwords, language=language) if shape is None else shape
+    def inputs(self, lines: Sequence[str], language: str | None = None) -> np.ndarray:
+        """The scorer's input rows for `lines`: the shape features, then, with a vocabulary, what
+        the words say (`language`: see `features`)."""
+        x = features(lines, self.stopwords, language=language)
         if self.vocabulary is None:
             return x
         return np.concatenate([x, vocabulary_features(lines, self.vocabulary)], axis=1)
