@@ -145,8 +145,9 @@ _CREDIT_BY_LABEL = r"(?i:(?:photo(?:graph)?|image|picture|foto|bild)\s+(?:by|von
 _CREDIT_LABEL = (
     rf"(?:(?<![^\s.!?,;)\]]){_CREDIT_COLON_LABEL}|(?:^|(?<=[.!?)\]] )){_CREDIT_BY_LABEL})"
 )
-_TRAILING_CREDIT = _CREDIT_LABEL + r"\s*(?P<credit>[^\s:：][^:：]{0,80}?)"
-_TRAILING_CREDIT_RE = re.compile(_TRAILING_CREDIT + r"\s*[)\]]?\.?\s*$")
+# The label, the names, and nothing after them but a closing bracket or a full stop.
+_TRAILING_CREDIT = _CREDIT_LABEL + r"\s*(?P<credit>[^\s:：][^:：]{0,80}?)\s*[)\]]?\.?\s*$"
+_TRAILING_CREDIT_RE = re.compile(_TRAILING_CREDIT)
 _CREDIT_MAX_WORDS = 8
 
 
@@ -806,7 +807,7 @@ RULES: tuple[Rule, ...] = (
         # sentence or two: a longer line is a paragraph a scrape glued to the credit, kept.
         "caption_trailing_credit_v1",
         "caption",
-        re.compile(r"^.+?" + _TRAILING_CREDIT + r"\s*[)\]]?\.?\s*$"),
+        re.compile(r"^.+?" + _TRAILING_CREDIT),
         max_words=40,
         check=is_trailing_credit,
     ),
